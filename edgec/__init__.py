@@ -1,0 +1,23 @@
+"""edgec: compile trained neural networks for edge devices.
+
+Python API (the CLI is a thin shell over it)::
+
+    import edgec
+    report = edgec.build("model.keras", target="stm32", calibration="calib.npz",
+                         validation="val.npz", out="build/")
+    print(report.arena_bytes, report.validation["top1_agreement"])
+
+TensorFlow is imported only when a build needs it, so `import edgec` is cheap.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "build", "BuildOptions"]
+
+
+def __getattr__(name):
+    if name in ("build", "BuildOptions"):
+        from edgec import builder
+
+        return getattr(builder, name)
+    raise AttributeError(f"module 'edgec' has no attribute {name!r}")

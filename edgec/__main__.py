@@ -1,0 +1,3 @@
+from edgec.cli.main import main
+
+main()

@@ -1,0 +1,117 @@
+"""`edgec.build(...)`: the build API the CLI's `edgec build` is a shell over."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from edgec.artifact import Artifact
+from edgec.emit.c_array import valid_c_name
+from edgec.errors import BudgetError, DataError, EdgecError, OutputError, TargetError
+from edgec.outputs import REPORT_NAME, OutputStage
+from edgec.passes import STANDARD_BUILD
+from edgec.passes.quantize import CONVERTERS
+from edgec.pipeline import BuildContext, run_passes
+from edgec.report import Report
+from edgec.targets import Profile, load_target
+from edgec.units import format_bytes
+
+log = logging.getLogger("edgec")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything a build depends on. Frozen: passes read it, never change it."""
+
+    model: Path
+    target: str | None = None
+    target_file: Path | None = None
+    calibration: Path | None = None
+    validation: Path | None = None
+    out: Path = Path("build")
+    quant: str | None = None  # None: the target's default scheme
+    synthetic_calibration: bool = False
+    calibration_samples: int = 200
+    seed: int = 0
+    image_scale: str = "auto"
+    ram_budget: int | None = None
+    flash_budget: int | None = None
+    unsafe_load: bool = False
+    c_name: str = "edgec_model"
+
+
+def _check_options(opts: BuildOptions, profile: Profile) -> None:
+    """Refuse bad requests before any slow work starts."""
+    if opts.quant not in profile.schemes:
+        raise TargetError(f"target {profile.id} cannot run {opts.quant} models",
+                          hint=f"it runs: {', '.join(profile.schemes)}")
+    if opts.quant not in CONVERTERS:
+        raise TargetError(f"quantization scheme '{opts.quant}' is not available in this edgec",
+                          hint=f"available: {', '.join(CONVERTERS)}")
+    if opts.calibration is None and not opts.synthetic_calibration:
+        raise DataError("INT8 quantization needs calibration data",
+                        hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
+                             "--synthetic-calibration to accept unknown accuracy")
+    if opts.calibration_samples < 1:
+        raise DataError("--calibration-samples must be at least 1",
+                        hint="a few hundred samples calibrate well")
+    for name in ("ram_budget", "flash_budget"):
+        value = getattr(opts, name)
+        if value is not None and value <= 0:
+            raise TargetError(f"--{name.replace('_', '-')} must be positive",
+                              hint="give bytes, e.g. 256K or 1M")
+    if not valid_c_name(opts.c_name):
+        raise OutputError(f"--c-name '{opts.c_name}' is not a C identifier",
+                          hint="use letters, digits and _, not starting with a digit")
+
+
+def build(model: str | Path, **kwargs) -> Report:
+    """Build `model` for a target; returns the report, also written to OUT/report.json.
+
+    Keyword arguments are the fields of BuildOptions. Raises an EdgecError subclass on
+    failure; on a budget breach the outputs are written first and the BudgetError
+    carries the report (``exc.report``).
+    """
+    known = {f.name for f in fields(BuildOptions)}
+    unknown = set(kwargs) - known
+    if unknown:
+        raise TypeError(f"unknown build option(s): {', '.join(sorted(unknown))}")
+    for key in ("target_file", "calibration", "validation", "out"):
+        if kwargs.get(key) is not None:
+            kwargs[key] = Path(kwargs[key])
+    opts = BuildOptions(model=Path(model), **kwargs)
+    profile = load_target(opts.target, opts.target_file)
+    if opts.quant is None:
+        opts = replace(opts, quant=profile.default_scheme)
+    _check_options(opts, profile)
+
+    report = Report(target=profile.id, target_name=profile.name)
+    with OutputStage(opts.out) as stage:
+        ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
+        run_passes(list(STANDARD_BUILD), Artifact(), ctx)
+        report.outputs.append(REPORT_NAME)
+        (stage.path / REPORT_NAME).write_text(report.to_json())
+        stage.commit()
+    _raise_on_breach(report, profile)
+    return report
+
+
+def _raise_on_breach(report: Report, profile: Profile) -> None:
+    breaches = [b for b in report.budgets if not b.ok]
+    if not breaches:
+        return
+    parts = "; ".join(
+        f"{b.name.upper()} budget exceeded by {b.over_by:,} bytes: {format_bytes(b.actual)} needed, "
+        f"{format_bytes(b.limit)} available ({' + '.join(f'{k} {format_bytes(v)}' for k, v in b.parts.items())})"
+        for b in breaches)
+    what = {"ram": "shrink activations (fewer filters, smaller input, earlier downsampling)",
+            "flash": "shrink weights (fewer filters or layers)"}
+    hint = "; ".join(what[b.name] for b in breaches) + \
+        ", or pick a larger target (`edgec targets list`); the outputs were written for inspection"
+    error = BudgetError(f"model does not fit {profile.id}: {parts}", hint=hint)
+    error.report = report
+    raise error
+
+
+__all__ = ["BuildOptions", "build", "EdgecError"]

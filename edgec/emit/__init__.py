@@ -1,0 +1,1 @@
+"""Writing what a build produces: the flatbuffer as a C array for firmware builds."""

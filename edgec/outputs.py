@@ -1,0 +1,88 @@
+"""Atomic build outputs.
+
+A build writes into a hidden staging folder beside OUT and, only once everything is
+written, moves each file into OUT with os.replace (atomic on one filesystem). A build
+that fails or is interrupted leaves OUT as it was. Files that the previous build in
+OUT wrote (listed in its report.json) but this one does not are removed, so OUT
+never mixes two builds. OUT may hold other files (an app's assets folder): those are
+left alone. A lock file serialises builds into the same OUT.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from edgec.errors import OutputError
+
+REPORT_NAME = "report.json"
+
+
+class OutputStage:
+    def __init__(self, out: str | Path):
+        self.out = Path(out)
+        if self.out.exists() and not self.out.is_dir():
+            raise OutputError(f"output {self.out} exists and is not a folder",
+                              hint="choose another -o/--out, or remove the file")
+        parent = self.out.resolve().parent
+        if not parent.is_dir():
+            raise OutputError(f"the folder that would hold {self.out} ({parent}) does not exist",
+                              hint="create it first, or choose another -o/--out")
+        if not os.access(parent, os.W_OK) or (self.out.exists() and not os.access(self.out, os.W_OK)):
+            raise OutputError(f"output {self.out} cannot be written (permission denied)",
+                              hint="choose a folder you can write to with -o/--out")
+        self._parent = parent
+        self._lock_file = None
+        self.path: Path | None = None
+
+    def __enter__(self) -> "OutputStage":
+        lock_path = self._parent / f".{self.out.name}.edgec-lock"
+        try:
+            self._lock_file = open(lock_path, "a")
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            raise OutputError(f"another edgec build is writing to {self.out}",
+                              hint="wait for it to finish, or build into another folder")
+        except OSError as exc:
+            raise OutputError(f"cannot lock output {self.out}: {exc.strerror}",
+                              hint="choose a folder you can write to with -o/--out")
+        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.edgec-tmp-", dir=self._parent))
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.path is not None and self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+
+    def commit(self) -> None:
+        """Move every staged file into OUT, then drop what the previous build left."""
+        previous = _previous_outputs(self.out)
+        self.out.mkdir(exist_ok=True)
+        new = []
+        for src in sorted(self.path.rglob("*")):
+            if src.is_file():
+                rel = src.relative_to(self.path)
+                (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
+                new.append(str(rel))
+        # report.json last: it is what says the folder holds a complete build
+        for rel in sorted(new, key=lambda r: r == REPORT_NAME):
+            os.replace(self.path / rel, self.out / rel)
+        for rel in previous - set(new):
+            stale = self.out / rel
+            if stale.is_file() and stale.resolve().is_relative_to(self.out.resolve()):
+                stale.unlink()
+
+
+def _previous_outputs(out: Path) -> set[str]:
+    try:
+        listed = json.loads((out / REPORT_NAME).read_text()).get("outputs", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {str(p) for p in listed if isinstance(p, str)} | {REPORT_NAME}

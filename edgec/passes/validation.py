@@ -1,0 +1,30 @@
+"""Validate the quantized flatbuffer against the float model, on the same inputs."""
+
+from __future__ import annotations
+
+from edgec.artifact import Artifact
+from edgec.metrics import accuracy, compare
+from edgec.pipeline import BuildContext
+from edgec.tflm import MicroRunner
+
+
+def validate(artifact: Artifact, ctx: BuildContext) -> Artifact:
+    """Run the float model (TensorFlow) and the flatbuffer (TFLite Micro) on the validation
+    data (the calibration data when there is none) and compare their outputs."""
+    data = ctx.validation or ctx.calibration
+    float_out = ctx.reference.predict(data.x)
+    quant_out = MicroRunner(artifact.tflite, artifact.graph).run([data.x])
+    per_output = [compare(f, q) for f, q in zip(float_out, quant_out)]
+    result = {"data": data.source, "samples": len(data), "runtime": "tflite-micro",
+              **per_output[0]}
+    if len(per_output) > 1:
+        result["outputs"] = per_output
+    if data.y is not None:
+        result["accuracy_float"] = accuracy(float_out[0], data.y)
+        result["accuracy_quantized"] = accuracy(quant_out[0], data.y)
+        ctx.measured["accuracy"] = result["accuracy_quantized"]
+    if ctx.validation is None:
+        ctx.report.warn("no --validation data: validated on the calibration data, which the "
+                        "quantizer has seen; give held-out data for an honest figure")
+    ctx.report.validation = result
+    return artifact.evolve("validate")

@@ -1,0 +1,108 @@
+"""The build report: a stable contract for CI (documented in the README, "report.json").
+
+Passes fill it in as the build goes; `to_dict()` is what report.json holds. Keys
+are only ever added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from edgec import __version__
+
+
+@dataclass
+class PassRecord:
+    name: str
+    seconds: float
+    params: int | None = None  # parameters of the float model after the pass
+    model_bytes: int | None = None  # flatbuffer bytes after the pass
+    arena_bytes: int | None = None  # TFLite Micro arena after the pass, when measured
+    accuracy: float | None = None  # validation top-1 (%) after the pass, when measured
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None or k in ("name", "seconds")}
+
+
+@dataclass
+class Budget:
+    name: str  # "flash" or "ram"
+    limit: int
+    actual: int
+    ok: bool
+    parts: dict[str, int] = field(default_factory=dict)  # what `actual` is made of
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.actual - self.limit)
+
+
+@dataclass
+class OpRecord:
+    index: int
+    op: str
+    supported: bool
+    reason: str | None = None
+    inputs: list[str] = field(default_factory=list)  # tensor types, for the op table
+    output_shape: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = {"index": self.index, "op": self.op, "supported": self.supported,
+             "inputs": self.inputs, "output_shape": self.output_shape}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass
+class Report:
+    target: str
+    target_name: str = ""
+    model: dict = field(default_factory=dict)  # source path/format and input/output shapes
+    quantization: str | None = None
+    calibration: dict = field(default_factory=dict)
+    model_bytes: int | None = None
+    arena_bytes: int | None = None
+    flash_bytes: int | None = None
+    ram_bytes: int | None = None
+    budgets: list[Budget] = field(default_factory=list)
+    ops: list[OpRecord] = field(default_factory=list)
+    passes: list[PassRecord] = field(default_factory=list)
+    validation: dict = field(default_factory=dict)
+    accuracy_known: bool = True
+    warnings: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    edgec_version: str = __version__
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def budget(self, name: str) -> Budget | None:
+        return next((b for b in self.budgets if b.name == name), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "edgec_version": self.edgec_version,
+            "target": self.target,
+            "target_name": self.target_name,
+            "model": self.model,
+            "quantization": self.quantization,
+            "calibration": self.calibration,
+            "model_bytes": self.model_bytes,
+            "arena_bytes": self.arena_bytes,
+            "flash_bytes": self.flash_bytes,
+            "ram_bytes": self.ram_bytes,
+            "budgets": [{"name": b.name, "limit": b.limit, "actual": b.actual, "ok": b.ok,
+                         "parts": b.parts} for b in self.budgets],
+            "ops": [op.to_dict() for op in self.ops],
+            "passes": [p.to_dict() for p in self.passes],
+            "validation": self.validation,
+            "accuracy_known": self.accuracy_known,
+            "warnings": self.warnings,
+            "outputs": self.outputs,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"

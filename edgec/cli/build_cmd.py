@@ -1,0 +1,91 @@
+"""`edgec build`: model in, flatbuffer + C array + report out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from edgec.cli.summary import build_summary
+from edgec.errors import BudgetError
+from edgec.units import parse_bytes
+
+HELP = """Build a trained model for a target: INT8 post-training quantization, op and budget
+checks, TFLite Micro arena measurement and validation against the float model.
+
+Writes OUT/model.tflite, OUT/model_data.c, OUT/model_data.h and OUT/report.json, and
+prints a summary. Exit code 0 when the model fits; see `edgec --help` for the others.
+"""
+EPILOG = ("Example: edgec build examples/digits/model.keras --target stm32 "
+          "--calibration examples/digits/calibration.npz "
+          "--validation examples/digits/validation.npz -o build/digits")
+
+
+def _size(value: Optional[str]) -> Optional[int]:
+    if value is None:
+        return None
+    try:
+        return parse_bytes(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc))
+
+
+def build(
+    model: Path = typer.Argument(..., help="Trained model: .keras, .h5 or a SavedModel folder."),
+    target: Optional[str] = typer.Option(None, "--target", "-t",
+                                         help="Target profile id or alias (edgec targets list)."),
+    target_file: Optional[Path] = typer.Option(None, "--target-file",
+                                               help="Your own target profile (.toml)."),
+    calibration: Optional[Path] = typer.Option(
+        None, "--calibration", "-c",
+        help="Calibration data: .npz (x, optional y), .npy, or a folder of images."),
+    validation: Optional[Path] = typer.Option(
+        None, "--validation", help="Held-out data to validate on (same formats). "
+                                   "Default: the calibration data."),
+    out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder."),
+    synthetic_calibration: bool = typer.Option(
+        False, "--synthetic-calibration",
+        help="Calibrate on random data when you have none (accuracy is then unknown)."),
+    calibration_samples: int = typer.Option(200, "--calibration-samples",
+                                            help="Samples drawn for calibration."),
+    seed: int = typer.Option(0, "--seed", help="Seed for sampling (builds are reproducible)."),
+    image_scale: str = typer.Option(
+        "auto", "--image-scale",
+        help="Pixel range for image folders: unit (0..1), signed (-1..1), raw (0..255); "
+             "auto: raw if the model starts with a Rescaling layer, else unit."),
+    ram_budget: Optional[str] = typer.Option(
+        None, "--ram-budget", help="RAM the model may use (e.g. 256K); default: all of the target's."),
+    flash_budget: Optional[str] = typer.Option(
+        None, "--flash-budget", help="Flash the model may use (e.g. 1M); default: all of it."),
+    c_name: str = typer.Option("edgec_model", "--c-name",
+                               help="Prefix of the C symbols (<name>_data, <name>_data_len)."),
+    unsafe_load: bool = typer.Option(
+        False, "--unsafe-load", help="Allow models whose loading runs code (Lambda layers). "
+                                     "Only for files you trust."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON, not a table."),
+) -> None:
+    from edgec.builder import build as run_build
+
+    if unsafe_load:
+        typer.echo("warning: --unsafe-load: the model file may run arbitrary code as it loads",
+                   err=True)
+    try:
+        report = run_build(
+            model, target=target, target_file=target_file, calibration=calibration,
+            validation=validation, out=out, synthetic_calibration=synthetic_calibration,
+            calibration_samples=calibration_samples, seed=seed, image_scale=image_scale,
+            ram_budget=_size(ram_budget), flash_budget=_size(flash_budget), c_name=c_name,
+            unsafe_load=unsafe_load)
+    except BudgetError as error:
+        _show(error.report, out, as_json)
+        raise
+    _show(report, out, as_json)
+
+
+def _show(report, out: Path, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(build_summary(report, out))

@@ -1,0 +1,124 @@
+"""The `edgec` command: a thin Typer shell over the Python API.
+
+This is the one place where errors become `error: ...` / `hint: ...` lines on stderr
+and exit codes (see edgec.errors and README "Exit codes"). A traceback is printed
+only with --debug (accepted anywhere on the command line) or EDGEC_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import traceback
+
+import typer
+import typer.core
+
+from edgec import __version__
+from edgec.cli import build_cmd, targets_cmd
+from edgec.errors import EXIT_INTERRUPTED, EdgecError, InternalError
+
+log = logging.getLogger("edgec")
+
+
+def _print_error(error: EdgecError) -> None:
+    typer.echo(f"error: {error.message}", err=True)
+    if error.hint:
+        typer.echo(f"hint: {error.hint}", err=True)
+
+
+class EdgecGroup(typer.core.TyperGroup):
+    """Runs a command and turns edgec's errors into messages and exit codes."""
+
+    def invoke(self, ctx):
+        debug = bool(ctx.params.get("debug")) or os.environ.get("EDGEC_DEBUG") == "1"
+        try:
+            return super().invoke(ctx)
+        except EdgecError as error:
+            if debug:
+                traceback.print_exc()
+            _print_error(error)
+            raise typer.Exit(error.exit_code)
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted; outputs left as they were", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # a bug: say so plainly, with the way to a traceback
+            if debug:
+                traceback.print_exc()
+            if type(exc).__module__.startswith("typer"):
+                raise
+            error = InternalError(f"internal error: {type(exc).__name__}: {exc}",
+                                  hint="rerun with --debug for the traceback and report it")
+            _print_error(error)
+            raise typer.Exit(error.exit_code)
+
+
+app = typer.Typer(
+    cls=EdgecGroup,
+    name="edgec",
+    help="Compile trained neural networks for edge devices: INT8 flatbuffers and C source "
+         "that fit the target's flash and RAM.\n\n"
+         "Example: edgec build model.keras --target stm32 --calibration calib.npz -o build/",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command(name="build", help=build_cmd.HELP, epilog=build_cmd.EPILOG)(build_cmd.build)
+app.add_typer(targets_cmd.app, name="targets")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"edgec {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    debug: bool = typer.Option(False, "--debug", help="Print tracebacks and debug logs."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and results."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print edgec's version and exit."),
+) -> None:
+    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("  %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point. Global flags (--debug, --quiet) may stand anywhere."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    hoisted = [a for a in args if a in ("--debug", "--quiet", "-q")]
+    args = hoisted + [a for a in args if a not in hoisted]
+    signal.signal(signal.SIGTERM, _terminate)  # clean up staged outputs as on Ctrl-C
+    try:
+        code = typer.main.get_command(app).main(args=args, prog_name="edgec",
+                                                standalone_mode=False)
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    except typer.Abort:
+        typer.echo("error: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except Exception as exc:  # usage errors from the parser
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        code = getattr(exc, "exit_code", 2)
+    sys.exit(code or 0)
+
+
+if __name__ == "__main__":
+    main()

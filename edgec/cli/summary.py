@@ -1,0 +1,52 @@
+"""The human summary `edgec build` prints: passes, budgets, validation, outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edgec.cli.tables import table
+from edgec.report import Report
+from edgec.units import format_bytes
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} %"
+
+
+def build_summary(report: Report, out: Path) -> str:
+    parts = [f"edgec {report.edgec_version}: {report.model.get('path', '?')} -> "
+             f"{report.target} ({report.target_name}), {report.quantization or '?'}"]
+    parts.append(table(
+        ["pass", "seconds", "params", "model bytes", "arena bytes", "accuracy"],
+        [[p.name, f"{p.seconds:.2f}", _num(p.params), _num(p.model_bytes), _num(p.arena_bytes),
+          _pct(p.accuracy) if p.accuracy is not None else ""] for p in report.passes],
+        right={1, 2, 3, 4, 5}))
+    if report.budgets:
+        parts.append(table(
+            ["budget", "used", "limit", "share", "status", "made of"],
+            [[b.name, format_bytes(b.actual), format_bytes(b.limit),
+              f"{100 * b.actual / b.limit:.1f} %", "ok" if b.ok else f"OVER by {b.over_by:,} B",
+              " + ".join(f"{k} {format_bytes(v)}" for k, v in b.parts.items())]
+             for b in report.budgets],
+            right={1, 2, 3}))
+    v = report.validation
+    if v:
+        line = (f"validation on {v['samples']} samples ({v.get('runtime')}): top-1 agreement "
+                f"{_pct(v['top1_agreement'])}, cosine {v['cosine']:.4f}, rmse {v['rmse']:.4g}, "
+                f"max |error| {v['max_abs_error']:.4g}")
+        if "accuracy_float" in v:
+            change = v["accuracy_quantized"] - v["accuracy_float"]
+            line += (f"\naccuracy: float {_pct(v['accuracy_float'])}, quantized "
+                     f"{_pct(v['accuracy_quantized'])} ({change:+.2f} points)")
+        if not report.accuracy_known:
+            line += "\naccuracy: unknown (synthetic calibration)"
+        parts.append(line)
+    for w in report.warnings:
+        parts.append(f"warning: {w}")
+    if report.outputs:
+        parts.append(f"wrote {out}/: {', '.join(report.outputs)}")
+    return "\n\n".join(parts)
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"

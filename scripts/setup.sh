@@ -34,7 +34,7 @@ stamp=.venv/.edgec-installed
 want=$(cat constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing pinned Python packages into .venv (a few minutes the first time)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" \
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test,fuzz]" \
     2> >(grep -v "^WARNING: Location 'file:" >&2)
   echo "$want" > "$stamp"
 fi

@@ -9,7 +9,7 @@ from pathlib import Path
 from edgec.artifact import Artifact
 from edgec.emit.c_array import valid_c_name
 from edgec.errors import BudgetError, DataError, EdgecError, OutputError, TargetError
-from edgec.outputs import REPORT_NAME, OutputStage
+from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
 from edgec.passes import STANDARD_BUILD
 from edgec.passes.quantize import CONVERTERS
 from edgec.pipeline import BuildContext, run_passes
@@ -90,11 +90,20 @@ def build(model: str | Path, **kwargs) -> Report:
     with OutputStage(opts.out) as stage:
         ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
         run_passes(list(STANDARD_BUILD), Artifact(), ctx)
-        report.outputs.append(REPORT_NAME)
-        (stage.path / REPORT_NAME).write_text(report.to_json())
+        write_reports(report, stage.path)
         stage.commit()
     _raise_on_breach(report, profile)
     return report
+
+
+def write_reports(report: Report, folder: Path) -> None:
+    """report.json (the contract) and report.html (the same numbers, for a person)."""
+    from edgec.html_report import render
+
+    report.outputs += [HTML_REPORT_NAME, REPORT_NAME]
+    data = report.to_dict()
+    (folder / HTML_REPORT_NAME).write_text(render(data))
+    (folder / REPORT_NAME).write_text(report.to_json())
 
 
 def _raise_on_breach(report: Report, profile: Profile) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from edgec.errors import OutputError
 
 REPORT_NAME = "report.json"
+HTML_REPORT_NAME = "report.html"
 
 
 class OutputStage:

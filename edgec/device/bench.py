@@ -88,7 +88,7 @@ def bench_c_model(tflite: bytes, sources: Sequence[str | Path], target: Profile 
         "per_op": [op.to_dict() for op in slowest.per_op],
         "instructions_outside_ops": slowest.outside_ops,
         "systick_instructions": device.systick_instructions[worst],
-        "estimated_ms": round(slowest.instructions * cpi / (clock_mhz * 1e3), 4),
+        "estimated_ms": slowest.instructions * cpi / (clock_mhz * 1e3),
         "estimate": {"clock_mhz": clock_mhz, "assumed_cpi": cpi,
                      "method": "instructions x assumed CPI / clock. QEMU has no timing model; "
                                "instructions are a lower bound on cycles on a single-issue core"},

@@ -197,18 +197,17 @@ def run_litert(model: bytes | str | Path, core: str, inputs: Sequence[np.ndarray
 
 def run_on_host(model: bytes | str | Path, inputs: Sequence[np.ndarray], *,
                 xnnpack: bool = True) -> list[np.ndarray]:
-    """The same model and samples through TensorFlow's TFLite interpreter on this machine."""
-    from edgec.native_stderr import capture_native_stderr
-    from edgec.tf_runtime import tensorflow
+    """The same model and samples through the same LiteRT version (x86 wheel) on this machine."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-    tf = tensorflow()
+    from edgec.native_stderr import capture_native_stderr
+
     tflite = model if isinstance(model, bytes) else Path(model).read_bytes()
-    resolver = tf.lite.experimental.OpResolverType
     with capture_native_stderr():
-        interpreter = tf.lite.Interpreter(
+        interpreter = Interpreter(
             model_content=tflite, num_threads=1,
-            experimental_op_resolver_type=resolver.AUTO if xnnpack
-            else resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+            experimental_op_resolver_type=OpResolverType.AUTO if xnnpack
+            else OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
         interpreter.allocate_tensors()
     ins, outs = interpreter.get_input_details(), interpreter.get_output_details()
     count = len(inputs[0])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from edgec.device.boards import cortex_a_core, cortex_a_cores
-from edgec.device.cortex_a import run_litert, run_on_host
+from edgec.device.cortex_a import bench_cortex_a, run_litert, run_on_host
 from edgec.errors import TargetError
 from edgec.tflite import read_model
 from edgec.tflite.quantize_io import to_tensor
@@ -73,3 +73,13 @@ def test_unknown_core_or_kernels_are_target_errors(digits_tflite):
         cortex_a_core("cortex-a55")
     with pytest.raises(TargetError, match="unknown kernel mode"):
         run_litert(digits_tflite, "cortex-a53", [], kernels="gpu")
+
+
+def test_bench_cortex_a_reports_both_kernel_paths(digits_tflite, digits):
+    result = bench_cortex_a(digits_tflite, "cortex-a76", held_out_digits(digits_tflite, digits, 3))
+    assert result["samples"] == 3 and result["runtime"] == "LiteRT 2.3.0"
+    for kernels in ("xnnpack", "builtin"):
+        figures = result[kernels]
+        assert figures["matches_host"] is True and figures["max_abs_difference_to_host"] == 0
+        assert 0 < figures["instructions_per_inference"] < figures["first_inference_instructions"]
+    assert result["xnnpack"]["instructions_per_inference"] < result["builtin"]["instructions_per_inference"]

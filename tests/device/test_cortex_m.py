@@ -94,24 +94,18 @@ def test_a_model_larger_than_the_board_is_a_target_error(tmp_path):
                   cflags=("-O2", "-DFIXTURE_STATIC_BYTES=5000000"))
 
 
-def test_a_cpu_fault_is_reported(tmp_path):
-    source = tmp_path / "fault.c"
+@pytest.mark.parametrize("body, core, message", [
+    ("*out = *(volatile int8_t *)0xF0000000u; return in[0];", "cortex-m4",
+     "stopped on a CPU fault: edgec: fault exception=00000003"),  # HardFault, with CFSR and PC
+    ("return 1;", "cortex-m55", "edgec_model_invoke returned an error"),
+], ids=["fault", "error-status"])
+def test_a_failing_program_is_reported(body, core, message, tmp_path):
+    source = tmp_path / "model.c"
     source.write_text("#include <stdint.h>\n"
-                      "int edgec_model_invoke(const int8_t *in, int8_t *out) {\n"
-                      "  *out = *(volatile int8_t *)0xF0000000u; return in[0]; }\n")
-    firmware = build_firmware([source], board=cortex_m_board("cortex-m4"), out_dir=tmp_path / "b",
+                      f"int edgec_model_invoke(const int8_t *in, int8_t *out) {{ {body} }}\n")
+    firmware = build_firmware([source], board=cortex_m_board(core), out_dir=tmp_path / "b",
                               input_bytes=1, output_bytes=1)
-    with pytest.raises(InternalError, match="stopped on a CPU fault: edgec: fault exception=00000003"):
-        run_firmware(firmware, np.zeros((1, 1), dtype=np.int8), timeout=60)
-
-
-def test_a_model_returning_an_error_is_reported(tmp_path):
-    source = tmp_path / "fails.c"
-    source.write_text("#include <stdint.h>\n"
-                      "int edgec_model_invoke(const int8_t *in, int8_t *out) { return 1; }\n")
-    firmware = build_firmware([source], board=cortex_m_board("cortex-m55"), out_dir=tmp_path / "b",
-                              input_bytes=1, output_bytes=1)
-    with pytest.raises(InternalError, match="edgec_model_invoke returned an error"):
+    with pytest.raises(InternalError, match=message):
         run_firmware(firmware, np.zeros((1, 1), dtype=np.int8), timeout=60)
 
 

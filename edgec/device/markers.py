@@ -64,7 +64,8 @@ def read_markers(elf: Elf) -> tuple[Marker, ...]:
         if end < 0:
             raise InternalError(f"{elf.path}: truncated marker table")
         name = data[at + width + 4:end].decode("utf-8", errors="replace")
-        markers.append(Marker(address & ~1, index, name))  # bit 0: the Thumb state, not the address
+        if name:  # (zero padding between object files' tables has no name)
+            markers.append(Marker(address & ~1, index, name))  # bit 0: Thumb state, not address
         at = (end + 1 + 7) // 8 * 8
     return tuple(markers)
 

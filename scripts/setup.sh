@@ -38,4 +38,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     2> >(grep -v "^WARNING: Location 'file:" >&2)
   echo "$want" > "$stamp"
 fi
+# The Cortex-A harness's runtime: the pinned aarch64 ai-edge-litert wheel (pip download
+# --platform manylinux_2_27_aarch64 --only-binary=:all: --no-deps), once, into edgec's cache.
+.venv/bin/python -c "from edgec.device.cortex_a import litert_wheel; litert_wheel()"
 echo "setup: ready (.venv/bin/edgec)"

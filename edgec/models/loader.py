@@ -93,7 +93,7 @@ def _load_keras_file(path: Path, unsafe: bool) -> FloatModel:
 def _load_keras3(path: Path, unsafe: bool, version: str) -> FloatModel:
     from edgec.tf_runtime import tensorflow
 
-    tensorflow()
+    tf = tensorflow()
     try:
         import keras as keras3
 
@@ -109,11 +109,20 @@ def _load_keras3(path: Path, unsafe: bool, version: str) -> FloatModel:
         input_names=[_clean(t.name) for t in model.inputs],
         input_shapes=[tuple(t.shape[1:]) for t in model.inputs],
         output_shapes=[tuple(t.shape[1:]) for t in model.outputs],
-        call=lambda x: model(x, training=False), trackable=model,
+        call=lambda x: model(x, training=False), trackable=_variables_of(tf, model),
         params=int(model.count_params()),
     )
     fm.notes.append(f"Keras {version} model: passes that need Keras 2 (pruning, QAT) are unavailable")
     return fm
+
+
+def _variables_of(tf, keras3_model):
+    """A tf.Module holding a Keras 3 model's TensorFlow variables: the TFLite converter
+    freezes the variables it finds on the trackable it is given, and Keras 3 wraps its
+    tf.Variables in objects the converter does not look into (READ_VARIABLE ops remain)."""
+    holder = tf.Module()
+    holder.variables_ = [v.value for v in keras3_model.variables]
+    return holder
 
 
 def _load_h5(path: Path, unsafe: bool) -> FloatModel:

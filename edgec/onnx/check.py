@@ -29,8 +29,11 @@ class OutputCheck:
 
 
 def run_float_tflite(tflite: bytes, x: np.ndarray) -> list[np.ndarray]:
-    """Outputs of a batch-1 float flatbuffer for every sample of `x`, in the TFLite interpreter."""
+    """Outputs of a batch-1 float flatbuffer for every sample of `x`, in the TFLite interpreter,
+    in the source model's output order (Model.output_order)."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    from edgec.tflite.model import read_model
 
     interp = Interpreter(model_content=tflite, experimental_op_resolver_type=(
         OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES))
@@ -43,7 +46,7 @@ def run_float_tflite(tflite: bytes, x: np.ndarray) -> list[np.ndarray]:
         interp.invoke()
         for o, index in enumerate(outs):
             results[o].append(np.array(interp.get_tensor(index), dtype=np.float32))
-    return [np.concatenate(r) for r in results]
+    return [np.concatenate(results[i]) for i in read_model(tflite).output_order()]
 
 
 def compare_outputs(names, converted: list[np.ndarray], reference: list[np.ndarray],

@@ -4,10 +4,10 @@ onnx2tf (pinned 1.28.8) runs in a child process: it calls sys.exit on errors, pr
 heavily, overwrites its input file (onnxsim, sng4onnx) and reads its working folder.
 It gets a private folder holding a copy of the model and:
 
-- data for its internal checks: edgec's own seeded inputs, passed with -cind, and the
-  same kind of file placed where onnx2tf would otherwise *download* sample images from
+- data for its internal checks: the user's calibration inputs, passed with -cind, and a
+  file of seeded sample images placed where onnx2tf would otherwise *download* them from
   the internet (it does so for any 4-D input with 3 channels, even for a float
-  conversion, and crashes without a network). Its proxy is pointed at a closed local
+  conversion and even with -cind, and crashes without a network). Its proxy is pointed at a closed local
   port, so a download it still attempted would fail at once instead of leaving the
   machine;
 - PATH starting with this environment's bin/, where the `onnxsim` command it runs lives
@@ -58,15 +58,9 @@ def layout_of(source: OnnxSource) -> InputLayout | None:
     return InputLayout.channels_first(source.input_shape[1:]) if 3 <= rank <= 5 else None
 
 
-def probe_inputs(source: OnnxSource, seed: int = 0, count: int = 4) -> np.ndarray:
-    """Seeded inputs in the model's own layout, for onnx2tf's internal checks and edgec's
-    alignment of outputs."""
-    rng = np.random.default_rng(seed)
-    return rng.uniform(0.0, 1.0, size=(count, *source.input_shape[1:])).astype(np.float32)
-
-
-def convert_onnx(source: OnnxSource, inputs: np.ndarray) -> FloatModel:
-    """Convert with onnx2tf and load the result; `inputs` (model layout) feed its checks."""
+def convert_onnx(source: OnnxSource, samples: np.ndarray) -> FloatModel:
+    """Convert with onnx2tf and load the result. `samples` (calibration inputs, in the
+    flatbuffer's layout, as onnx2tf wants them) feed its internal checks (-cind)."""
     import onnx
 
     from edgec.models.loader import load_model
@@ -75,7 +69,7 @@ def convert_onnx(source: OnnxSource, inputs: np.ndarray) -> FloatModel:
     with tempfile.TemporaryDirectory(prefix="edgec-onnx2tf-") as tmp:
         work = Path(tmp)
         onnx.save(source.proto, str(work / "model.onnx"))
-        np.save(work / "check_inputs.npy", layout.to_flatbuffer(inputs) if layout else inputs)
+        np.save(work / "check_inputs.npy", samples.astype(np.float32))
         rng = np.random.default_rng(0)
         np.save(work / _SAMPLE_IMAGES, rng.uniform(0, 1, (20, 128, 128, 3)).astype(np.float32))
         _run_onnx2tf(work, source)
@@ -86,12 +80,8 @@ def convert_onnx(source: OnnxSource, inputs: np.ndarray) -> FloatModel:
             f"onnx2tf made an input of shape {list(model.input_shape)} from "
             f"{list(source.input_shape[1:])}; edgec expected {list(expected)}",
             hint="rerun with --debug for onnx2tf's log")
-    notes = [] if layout is None else [
-        f"the flatbuffer takes {layout.flatbuffer} input {[1, *layout.flatbuffer_shape]}; the "
-        f"ONNX model takes {layout.source} {list(source.input_shape)}: transpose your data on "
-        "the device (edgec transposes calibration and validation data itself)"]
     return dataclasses.replace(model, format="onnx", path=str(source.path), params=source.params,
-                               layout=layout, notes=notes)
+                               layout=layout)
 
 
 def _run_onnx2tf(work: Path, source: OnnxSource) -> None:

@@ -12,11 +12,16 @@ from edgec.onnx.source import OnnxSource
 class OnnxReference:
     """onnxruntime over the (static-shaped) ONNX model.
 
-    `predict` has the FloatModel's contract: it takes a batch in the flatbuffer's layout
-    (what the passes after `data` hold) and returns one array per output in the
-    flatbuffer's layout, so validation compares like with like. `align` learns how
-    the converted model laid out each output (onnx2tf turns NCHW outputs into NHWC).
+    It describes the model as a FloatModel does (format, params, input and output
+    shapes, layout; no Keras model), so the `data` pass loads data for it before
+    anything is converted. `predict` has the FloatModel's contract: it takes a batch in
+    the flatbuffer's layout (what the passes after `data` hold) and returns one array per
+    output in the flatbuffer's layout, so validation compares like with like. `align`
+    learns how the converted model laid out each output (onnx2tf turns NCHW into NHWC).
     """
+
+    format = "onnx"
+    keras = None
 
     def __init__(self, source: OnnxSource, layout: InputLayout | None = None):
         import onnxruntime as ort
@@ -24,6 +29,14 @@ class OnnxReference:
         self.source = source
         self.layout = layout
         self.runtime = f"onnxruntime {ort.__version__}"
+        self.path = str(source.path)
+        self.params = source.params
+        self.input_names = [source.input_name]
+        self.input_shapes = [layout.flatbuffer_shape if layout else source.input_shape[1:]]
+        self.notes = [] if layout is None else [
+            f"the flatbuffer takes {layout.flatbuffer} input {[1, *layout.flatbuffer_shape]}; "
+            f"the ONNX model takes {layout.source} {list(source.input_shape)}: transpose your "
+            "data on the device (edgec transposes calibration and validation data itself)"]
         options = ort.SessionOptions()
         options.log_severity_level = 3
         options.intra_op_num_threads = 1  # the same float results on every run
@@ -35,6 +48,12 @@ class OnnxReference:
                              hint="the model uses an op or opset onnxruntime "
                                   f"{ort.__version__} does not know; export it with opset 13-21")
         self.output_perms: list[tuple[int, ...] | None] = [None] * len(source.output_names)
+        zeros = np.zeros((1, *source.input_shape[1:]), np.float32)
+        self.output_shapes = [tuple(o.shape[1:]) for o in self.run(zeros)]
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return self.input_shapes[0]
 
     @property
     def output_names(self) -> tuple[str, ...]:

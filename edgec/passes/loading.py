@@ -56,7 +56,8 @@ def implied_image_scale(model: FloatModel) -> str:
 
 def load_data(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Load calibration data (or make synthetic data when asked) and validation data."""
-    opts, model = ctx.options, artifact.float_model
+    opts = ctx.options
+    model = artifact.float_model or ctx.reference  # an ONNX model is converted after `data`
     scale = opts.image_scale if opts.image_scale != "auto" else implied_image_scale(model)
     if scale not in IMAGE_SCALES:
         raise DataError(f"unknown image scale '{scale}'",

@@ -1,10 +1,10 @@
-"""Passes for an ONNX input: load it through onnx2tf, then check the conversion."""
+"""Passes for an ONNX input: read it, (after `data`) convert it with onnx2tf, check the conversion."""
 
 from __future__ import annotations
 
 from edgec.artifact import Artifact
 from edgec.onnx.check import compare_outputs, raise_on_divergence, run_float_tflite
-from edgec.onnx.convert import convert_onnx, layout_of, onnx2tf_version, probe_inputs
+from edgec.onnx.convert import convert_onnx, layout_of, onnx2tf_version
 from edgec.onnx.reference import OnnxReference
 from edgec.onnx.source import read_onnx
 from edgec.passes.loading import record_model
@@ -13,20 +13,25 @@ from edgec.pipeline import BuildContext
 
 
 def load_onnx(artifact: Artifact, ctx: BuildContext) -> Artifact:
-    """Read the ONNX model, fix its input shape, convert it with onnx2tf into a FloatModel,
-    and keep the ONNX model itself (in onnxruntime) as the float reference."""
-    opts = ctx.options
-    source = read_onnx(opts.model, opts.input_shape)
-    layout = layout_of(source)
-    reference = OnnxReference(source, layout)
-    probe = probe_inputs(source, opts.seed)
-    model = convert_onnx(source, probe)
-    probe = layout.to_flatbuffer(probe) if layout else probe
-    reference.align(model.predict(probe), probe)
+    """Read the ONNX model and fix its input shape; the model in onnxruntime becomes the
+    float reference (and describes the model for the `data` pass). Nothing is converted
+    yet, so bad data is reported before the slow conversion."""
+    source = read_onnx(ctx.options.model, ctx.options.input_shape)
+    reference = OnnxReference(source, layout_of(source))
     ctx.reference = reference
-    record_model(ctx, model)
+    record_model(ctx, reference)
     ctx.report.model["opset"] = source.opset
-    return artifact.evolve("load", float_model=model)
+    return artifact.evolve("load")
+
+
+def convert_model(artifact: Artifact, ctx: BuildContext) -> Artifact:
+    """Convert with onnx2tf into a FloatModel (its checks fed with calibration inputs), and
+    learn from the same inputs how each converted output is laid out."""
+    reference = ctx.reference
+    probe = ctx.calibration.x[:8]
+    model = convert_onnx(reference.source, probe)
+    reference.align(model.predict(probe), probe)
+    return artifact.evolve("convert", float_model=model)
 
 
 def check_conversion(artifact: Artifact, ctx: BuildContext) -> Artifact:

@@ -1,7 +1,8 @@
 """Which passes a build runs: a function of its input.
 
-A Keras model or SavedModel runs the standard list. An ONNX model loads through onnx2tf
-and gets a `conversion` check after `data`. A .tflite is already converted: it is read
+A Keras model or SavedModel runs the standard list. An ONNX model is read by `load`, and
+after `data` it is converted by onnx2tf (`convert`) and checked against onnxruntime
+(`conversion`). A .tflite is already converted: it is read
 rather than loaded, needs no calibration data and skips `quantize`; everything after that
 (op checks, arena, validation against labels, budgets, outputs) runs on it as on a built
 flatbuffer. The plan is derived from the standard list by pass name, so passes added to
@@ -14,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from edgec.errors import ModelError
-from edgec.passes.onnx_input import check_conversion, load_onnx
+from edgec.passes.onnx_input import check_conversion, convert_model, load_onnx
 from edgec.passes.tflite_input import load_flatbuffer, load_validation_data
 from edgec.pipeline import Pass
 
@@ -51,8 +52,9 @@ def plan_for(kind: str, standard, has_validation: bool = True) -> list[Pass]:
         elif p.name == "data" and kind == "tflite":
             passes.append(Pass("data", load_validation_data, "load validation data"))
         elif p.name == "data":
-            passes += [p, Pass("conversion", check_conversion,
-                               "compare the converted float model with onnxruntime")]
+            passes += [p, Pass("convert", convert_model, "convert the ONNX model with onnx2tf"),
+                       Pass("conversion", check_conversion,
+                            "compare the converted float model with onnxruntime")]
         elif kind == "tflite" and (p.name == "quantize" or (p.name == "validate"
                                                             and not has_validation)):
             continue

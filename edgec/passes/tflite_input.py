@@ -76,7 +76,8 @@ def load_validation_data(artifact: Artifact, ctx: BuildContext) -> Artifact:
                             "single-input models", hint="build it without --validation")
         shape = graph.tensors[graph.inputs[0]].shape[1:]
         ctx.validation = load_dataset(opts.validation, tuple(shape), scale, "validation")
-        check_labels(ctx.validation, graph.tensors[graph.outputs[0]].shape[1:])
+        first = graph.outputs[artifact.graph.output_order()[0]]
+        check_labels(ctx.validation, graph.tensors[first].shape[1:])
     else:
         ctx.report.warn("no --validation data: the .tflite's accuracy was not checked")
     return artifact.evolve("data")

@@ -24,7 +24,8 @@ EPILOG = "Example: edgec analyze examples/digits/model.keras --target stm32"
 
 
 def analyze(
-    model: Path = typer.Argument(..., help="Model: .keras, .h5, SavedModel folder, .onnx or .tflite."),
+    model: Path = typer.Argument(..., metavar="MODEL",
+                                 help="Model: .keras, .h5, a SavedModel folder, .onnx or .tflite."),
     target: Optional[str] = typer.Option(None, "--target", "-t",
                                          help="Target id or alias: adds the op and budget verdict."),
     target_file: Optional[Path] = typer.Option(None, "--target-file", help="Your own target profile."),

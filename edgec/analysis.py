@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edgec.errors import BudgetError, EdgecError, UnsupportedOpError
-from edgec.units import format_bytes
+from edgec.errors import EdgecError, UnsupportedOpError
 
 
 @dataclass
@@ -32,6 +31,8 @@ class Analysis:
     target: str | None = None
     verdict: dict | None = None
     warnings: list[str] = field(default_factory=list)
+    #: the error a build for the target would end in (unsupported op, over budget), if any
+    error: EdgecError | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
         return {
@@ -42,31 +43,13 @@ class Analysis:
             "warnings": self.warnings,
         }
 
-    def verdict_error(self) -> EdgecError | None:
-        """The error a build for the target would end in (unsupported op, over budget), if any."""
-        if not self.verdict or self.verdict["ok"]:
-            return None
-        bad = [layer for layer in self.layers if layer.get("supported") is False]
-        if bad:
-            first = bad[0]
-            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-            return UnsupportedOpError(
-                f"op {first['op']} at index {first['index']} is not supported on {self.target}: "
-                f"{first['reason']}{more}",
-                hint=f"see `edgec targets show {self.target}`; replace the layer or pick another target")
-        over = [b for b in self.verdict["budgets"] if not b["ok"]]
-        text = "; ".join(f"{b['name'].upper()} needs {format_bytes(b['actual'])} of "
-                         f"{format_bytes(b['limit'])}" for b in over)
-        return BudgetError(f"model does not fit {self.target}: {text}",
-                           hint="shrink the model, or pick a larger target (`edgec targets list`)")
-
 
 def analyze(model: str | Path, target: str | None = None, target_file: str | Path | None = None,
             calibration: str | Path | None = None, input_shape: tuple[int, ...] | None = None,
             calibration_samples: int = 200, seed: int = 0, image_scale: str = "auto",
             unsafe_load: bool = False) -> Analysis:
     """Analyze `model` (any input `edgec build` takes), for `target` when one is given."""
-    from edgec.passes.op_check import op_records
+    from edgec.passes.op_check import op_records, unsupported_error
     from edgec.passes.plans import input_kind
     from edgec.targets import load_target
     from edgec.tflite.costs import op_costs
@@ -105,7 +88,7 @@ def analyze(model: str | Path, target: str | None = None, target_file: str | Pat
         total_weight_bytes=sum(c.weight_bytes for c in costs), model_bytes=len(tflite),
         arena_bytes=arena, warnings=notes)
     if profile is not None:
-        from edgec.passes.budgets import target_budgets
+        from edgec.passes.budgets import breach_error, target_budgets
 
         records = op_records(graph, profile)
         for layer, record in zip(layers, records):
@@ -116,6 +99,7 @@ def analyze(model: str | Path, target: str | None = None, target_file: str | Pat
         if arena is None:
             notes.append("RAM not checked: TFLite Micro could not measure the arena")
         ops_ok = all(r.supported for r in records)
+        result.error = unsupported_error(records, profile.id) or breach_error(budgets, profile.id)
         result.target = profile.id
         result.verdict = {
             "ok": ops_ok and all(b.ok for b in budgets), "ops_supported": ops_ok,

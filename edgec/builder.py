@@ -8,16 +8,15 @@ from pathlib import Path
 
 from edgec.artifact import Artifact
 from edgec.emit.c_array import valid_c_name
-from edgec.errors import (BudgetError, ConversionError, DataError, EdgecError, OutputError,
-                          TargetError)
+from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
 from edgec.passes import STANDARD_BUILD
+from edgec.passes.budgets import breach_error
 from edgec.passes.plans import input_kind, plan_for
 from edgec.passes.quantize import CONVERTERS
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
 from edgec.targets import Profile, load_target
-from edgec.units import format_bytes
 
 log = logging.getLogger("edgec")
 
@@ -117,20 +116,11 @@ def write_reports(report: Report, folder: Path) -> None:
 
 
 def _raise_on_breach(report: Report, profile: Profile) -> None:
-    breaches = [b for b in report.budgets if not b.ok]
-    if not breaches:
-        return
-    parts = "; ".join(
-        f"{b.name.upper()} budget exceeded by {b.over_by:,} bytes: {format_bytes(b.actual)} needed, "
-        f"{format_bytes(b.limit)} available ({' + '.join(f'{k} {format_bytes(v)}' for k, v in b.parts.items())})"
-        for b in breaches)
-    what = {"ram": "shrink activations (fewer filters, smaller input, earlier downsampling)",
-            "flash": "shrink weights (fewer filters or layers)"}
-    hint = "; ".join(what[b.name] for b in breaches) + \
-        ", or pick a larger target (`edgec targets list`); the outputs were written for inspection"
-    error = BudgetError(f"model does not fit {profile.id}: {parts}", hint=hint)
-    error.report = report
-    raise error
+    error = breach_error(report.budgets, profile.id)
+    if error is not None:
+        error.hint += "; the outputs were written for inspection"
+        error.report = report
+        raise error
 
 
 __all__ = ["BuildOptions", "build", "EdgecError"]

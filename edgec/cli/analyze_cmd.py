@@ -44,9 +44,8 @@ def analyze(
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
         typer.echo(render(result))
-    error = result.verdict_error()
-    if error is not None:
-        raise error
+    if result.error is not None:
+        raise result.error
 
 
 def render(result) -> str:

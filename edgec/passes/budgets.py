@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from edgec.artifact import Artifact
 from edgec.pipeline import BuildContext
+from edgec.errors import BudgetError
 from edgec.report import Budget
 from edgec.targets.profile import Profile
+from edgec.units import format_bytes
 
 
 def _budget(name: str, limit: int, parts: dict[str, int]) -> Budget:
@@ -23,6 +25,23 @@ def target_budgets(profile: Profile, model_bytes: int, arena_bytes: int | None,
         budgets.append(_budget("ram", ram_limit or profile.device.ram_bytes,
                                {"arena": arena_bytes, "runtime_overhead": profile.runtime_ram_bytes}))
     return budgets
+
+
+def breach_error(budgets: list[Budget], target_id: str) -> BudgetError | None:
+    """The error for the budgets a model breaks (which, by how much, what it is made of)."""
+    breaches = [b for b in budgets if not b.ok]
+    if not breaches:
+        return None
+    parts = "; ".join(
+        f"{b.name.upper()} budget exceeded by {b.over_by:,} bytes: {format_bytes(b.actual)} needed, "
+        f"{format_bytes(b.limit)} available "
+        f"({' + '.join(f'{k} {format_bytes(v)}' for k, v in b.parts.items())})"
+        for b in breaches)
+    what = {"ram": "shrink activations (fewer filters, smaller input, earlier downsampling)",
+            "flash": "shrink weights (fewer filters or layers)"}
+    hint = "; ".join(what[b.name] for b in breaches) + \
+        ", or pick a larger target (`edgec targets list`)"
+    return BudgetError(f"model does not fit {target_id}: {parts}", hint=hint)
 
 
 def check_budgets(artifact: Artifact, ctx: BuildContext) -> Artifact:

@@ -1,4 +1,4 @@
-"""`edgec analyze`: per-layer table (op, shape, params, MACs, bytes), totals and a target's verdict."""
+"""`edgec analyze`: per-layer table (op, shape, params, MACs, bytes), totals, a target's verdict."""
 
 from __future__ import annotations
 
@@ -77,7 +77,8 @@ def render(result) -> str:
         v = result.verdict
         lines = [f"{result.target}: {'fits' if v['ok'] else 'does NOT fit'}"]
         unsupported = sum(1 for layer in result.layers if not layer["supported"])
-        lines.append(f"  ops: {'all supported' if v['ops_supported'] else f'{unsupported} unsupported'}")
+        ops = "all supported" if v["ops_supported"] else f"{unsupported} unsupported"
+        lines.append(f"  ops: {ops}")
         for b in v["budgets"]:
             made_of = " + ".join(f"{k} {format_bytes(n)}" for k, n in b["parts"].items())
             lines.append(f"  {b['name']}: {format_bytes(b['actual'])} of {format_bytes(b['limit'])} "

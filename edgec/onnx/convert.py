@@ -7,9 +7,9 @@ It gets a private folder holding a copy of the model and:
 - data for its internal checks: the user's calibration inputs, passed with -cind, and a
   file of seeded sample images placed where onnx2tf would otherwise *download* them from
   the internet (it does so for any 4-D input with 3 channels, even for a float
-  conversion and even with -cind, and crashes without a network). Its proxy is pointed at a closed local
-  port, so a download it still attempted would fail at once instead of leaving the
-  machine;
+  conversion and even with -cind, and crashes without a network). Its proxy is pointed
+  at a closed local port, so a download it still attempted would fail at once instead
+  of leaving the machine;
 - PATH starting with this environment's bin/, where the `onnxsim` command it runs lives
   (also when edgec runs as .venv/bin/edgec without an activated venv).
 
@@ -23,6 +23,7 @@ import dataclasses
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -84,9 +85,9 @@ def convert_onnx(source: OnnxSource, samples: np.ndarray) -> FloatModel:
                                layout=layout)
 
 
-def _run_onnx2tf(work: Path, source: OnnxSource) -> None:
-    command = [sys.executable, "-m", "onnx2tf", "-i", "model.onnx", "-o", "saved_model",
-               "-cind", source.input_name, "check_inputs.npy", "-n"]
+def onnx2tf_env() -> dict[str, str]:
+    """The environment onnx2tf runs in: this environment's bin/ first on PATH (for onnxsim),
+    quiet TensorFlow, and every HTTP(S) proxy set to a closed local port."""
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([sysconfig.get_path("scripts"), env.get("PATH", "")])
     env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0",
@@ -94,6 +95,16 @@ def _run_onnx2tf(work: Path, source: OnnxSource) -> None:
                http_proxy=_CLOSED_PORT, https_proxy=_CLOSED_PORT)
     for key in ("NO_PROXY", "no_proxy"):
         env.pop(key, None)
+    return env
+
+
+def _run_onnx2tf(work: Path, source: OnnxSource) -> None:
+    command = [sys.executable, "-m", "onnx2tf", "-i", "model.onnx", "-o", "saved_model",
+               "-cind", source.input_name, "check_inputs.npy", "-n"]
+    env = onnx2tf_env()
+    if shutil.which("onnxsim", path=env["PATH"]) is None:  # onnx2tf would only warn and go on
+        raise ConversionError("the onnxsim command that onnx2tf runs is not installed",
+                              hint="reinstall edgec's environment (make setup)")
     log.debug("running %s in %s", " ".join(command), work)
     process = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

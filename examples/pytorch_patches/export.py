@@ -13,7 +13,8 @@ validation patches are written in NCHW, as PyTorch users have them:
 PyTorch is not an edgec dependency; run this in an environment that has it:
 
     python3 -m venv .venv-torch
-    .venv-torch/bin/pip install torch==2.13.0 onnxscript==0.7.2 onnx==1.23.2 scikit-learn==1.9.1 pillow==13.0.0
+    .venv-torch/bin/pip install torch==2.13.0 onnxscript==0.7.2 onnx==1.23.2 \
+        scikit-learn==1.9.1 pillow==13.0.0
     .venv-torch/bin/python examples/pytorch_patches/export.py
 
 then build it with edgec (its own .venv):

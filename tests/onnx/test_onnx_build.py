@@ -37,9 +37,9 @@ def test_onnx_model_converts_and_matches_onnxruntime(onnx_build):
     assert conversion["reference"].startswith("onnxruntime")
     assert conversion["samples"] == 48
     assert [o["name"] for o in conversion["outputs"]] == ["logits", "features"]
-    assert [p["name"] for p in data["passes"]] == ["load", "data", "convert", "conversion", "quantize",
-                                                   "check-ops", "measure", "validate", "budgets",
-                                                   "emit"]
+    assert [p["name"] for p in data["passes"]] == [
+        "load", "data", "convert", "conversion", "quantize", "check-ops", "measure", "validate",
+        "budgets", "emit"]
     assert data["model"]["format"] == "onnx" and data["model"]["params"] == 8 * 27 + 8 + 32 + 4
 
 

@@ -47,3 +47,19 @@ def test_the_check_names_the_first_output_over_its_tolerance():
                                               r"worst at sample 3\) \(and 1 more output"):
         raise_on_divergence(checks, "tool", "ort")
     raise_on_divergence(checks[:1], "tool", "ort")  # all within tolerance: no error
+
+
+def test_onnxsim_is_found_without_an_activated_environment(monkeypatch):
+    """.venv/bin/edgec run with a PATH that lacks .venv/bin still finds onnxsim there."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from edgec.onnx.convert import onnx2tf_env
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.setenv("HTTPS_PROXY", "")
+    assert shutil.which("onnxsim") is None or not shutil.which("onnxsim").startswith(sys.prefix)
+    env = onnx2tf_env()
+    assert Path(shutil.which("onnxsim", path=env["PATH"])).parent == Path(sys.executable).parent
+    assert env["HTTPS_PROXY"] == env["HTTP_PROXY"] == "http://127.0.0.1:9"

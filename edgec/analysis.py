@@ -15,7 +15,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from edgec.artifact import Artifact
+from edgec.builder import BuildOptions
 from edgec.errors import EdgecError, UnsupportedOpError
+from edgec.passes import STANDARD_BUILD
+from edgec.passes.budgets import breach_error, target_budgets
+from edgec.passes.op_check import op_records, unsupported_error
+from edgec.passes.plans import input_kind, plan_for
+from edgec.passes.tflite_input import read_flatbuffer
+from edgec.pipeline import BuildContext, run_passes
+from edgec.report import Report
+from edgec.targets import load_target
+from edgec.tflite.costs import op_costs
+from edgec.tflite.model import read_model
+from edgec.tflite.scheme import flatbuffer_scheme
+from edgec.tflm import MicroRunner
 
 
 @dataclass
@@ -49,20 +63,11 @@ def analyze(model: str | Path, target: str | None = None, target_file: str | Pat
             calibration_samples: int = 200, seed: int = 0, image_scale: str = "auto",
             unsafe_load: bool = False) -> Analysis:
     """Analyze `model` (any input `edgec build` takes), for `target` when one is given."""
-    from edgec.passes.op_check import op_records, unsupported_error
-    from edgec.passes.plans import input_kind
-    from edgec.targets import load_target
-    from edgec.tflite.costs import op_costs
-    from edgec.tflite.model import read_model
-
     model = Path(model)
     kind = input_kind(model)
     profile = load_target(target, target_file) if (target or target_file) else None
     notes: list[str] = []
     if kind == "tflite":
-        from edgec.passes.tflite_input import read_flatbuffer
-        from edgec.tflite.scheme import flatbuffer_scheme
-
         tflite = read_flatbuffer(model)
         graph = read_model(tflite)
         scheme, fmt = flatbuffer_scheme(graph), "tflite"
@@ -88,8 +93,6 @@ def analyze(model: str | Path, target: str | None = None, target_file: str | Pat
         total_weight_bytes=sum(c.weight_bytes for c in costs), model_bytes=len(tflite),
         arena_bytes=arena, warnings=notes)
     if profile is not None:
-        from edgec.passes.budgets import breach_error, target_budgets
-
         records = op_records(graph, profile)
         for layer, record in zip(layers, records):
             layer["supported"] = record.supported
@@ -103,8 +106,7 @@ def analyze(model: str | Path, target: str | None = None, target_file: str | Pat
         result.target = profile.id
         result.verdict = {
             "ok": ops_ok and all(b.ok for b in budgets), "ops_supported": ops_ok,
-            "budgets": [{"name": b.name, "limit": b.limit, "actual": b.actual, "ok": b.ok,
-                         "parts": b.parts} for b in budgets],
+            "budgets": [b.to_dict() for b in budgets],
         }
     return result
 
@@ -112,13 +114,6 @@ def analyze(model: str | Path, target: str | None = None, target_file: str | Pat
 def _convert(model: Path, kind: str, profile, calibration, input_shape, calibration_samples,
              seed, image_scale, unsafe_load, notes: list[str]):
     """The flatbuffer `edgec build` would make: its passes up to `quantize`."""
-    from edgec.artifact import Artifact
-    from edgec.builder import BuildOptions
-    from edgec.passes import STANDARD_BUILD
-    from edgec.passes.plans import plan_for
-    from edgec.pipeline import BuildContext, run_passes
-    from edgec.report import Report
-
     scheme = profile.default_scheme if profile is not None else "int8"
     opts = BuildOptions(model=model, calibration=Path(calibration) if calibration else None,
                         synthetic_calibration=calibration is None,
@@ -143,8 +138,6 @@ def _convert(model: Path, kind: str, profile, calibration, input_shape, calibrat
 
 
 def _arena(tflite: bytes, graph, notes: list[str]) -> int | None:
-    from edgec.tflm import MicroRunner
-
     try:
         return MicroRunner(tflite, graph).arena_bytes()
     except UnsupportedOpError as exc:

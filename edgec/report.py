@@ -37,6 +37,10 @@ class Budget:
     def over_by(self) -> int:
         return max(0, self.actual - self.limit)
 
+    def to_dict(self) -> dict:
+        return {"name": self.name, "limit": self.limit, "actual": self.actual, "ok": self.ok,
+                "parts": self.parts}
+
 
 @dataclass
 class OpRecord:
@@ -97,8 +101,7 @@ class Report:
             "arena_bytes": self.arena_bytes,
             "flash_bytes": self.flash_bytes,
             "ram_bytes": self.ram_bytes,
-            "budgets": [{"name": b.name, "limit": b.limit, "actual": b.actual, "ok": b.ok,
-                         "parts": b.parts} for b in self.budgets],
+            "budgets": [b.to_dict() for b in self.budgets],
             "ops": [op.to_dict() for op in self.ops],
             "layers": self.layers,
             "memory_timeline": self.memory_timeline,

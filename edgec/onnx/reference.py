@@ -62,11 +62,11 @@ class OnnxReference:
     def run(self, x: np.ndarray) -> list[np.ndarray]:
         """Outputs of onnxruntime for a batch in the model's own layout, one sample at a time
         (the model's batch is fixed to 1)."""
-        name = self.source.input_name
+        name, dtype = self.source.input_name, self.source.input_dtype
         per_sample = []
         for i in range(len(x)):
             try:
-                per_sample.append(self._session.run(None, {name: x[i:i + 1].astype(np.float32)}))
+                per_sample.append(self._session.run(None, {name: x[i:i + 1].astype(dtype)}))
             except Exception as exc:
                 raise ModelError(f"onnxruntime failed to run {self.source.path.name}: "
                                  f"{_first_line(exc)}", hint="check the model with onnxruntime")

@@ -21,6 +21,7 @@ class OnnxSource:
     proto: object  # onnx.ModelProto, a copy with the static input shape
     input_name: str
     input_shape: tuple[int, ...]  # batch first, in the model's own layout
+    input_dtype: str  # numpy name: float32, float16 or float64
     output_names: tuple[str, ...]
     params: int
     opset: int
@@ -71,6 +72,7 @@ def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None) -> O
     opset = max((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")), default=0)
     return OnnxSource(
         path=path, proto=proto, input_name=inputs[0].name, input_shape=static,
+        input_dtype=onnx.helper.tensor_dtype_to_np_dtype(tensor_type.elem_type).name,
         output_names=tuple(o.name for o in graph.output),
         params=sum(int(np.prod(t.dims, dtype=np.int64)) for t in graph.initializer
                    if t.data_type in _FLOAT_TYPES),

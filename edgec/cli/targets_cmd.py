@@ -135,6 +135,12 @@ def show(
             "constraints": [{"name": n, "rule": rule_text(n)} for n in profile.constraints],
             "ops": {op: sorted(profile.runtime.types_for(op)) for op in sorted(profile.runtime.ops)},
         }
+        accel = profile.accelerator
+        if accel is not None:
+            data["accelerator"] |= {
+                "rules": [{"name": n, "rule": rule_text(n)} for n in accel.rules],
+                "ops": {op: sorted(accel.types_for(op)) for op in sorted(accel.ops)},
+            }
         typer.echo(json.dumps(data, indent=2))
         return
     typer.echo(describe(profile))

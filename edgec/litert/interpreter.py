@@ -2,9 +2,9 @@
 LiteRT's XNNPACK delegate takes.
 
 The arena is read from where LiteRT placed the tensors: after allocate_tensors() every tensor
-that is not a constant of the flatbuffer lives in the interpreter's arenas, so the extent of
-their addresses is the memory the arena planner used (checked against TFLite Micro's arena in
-the tests). Constants stay in the flatbuffer, which LiteRT maps from the file.
+that is not a constant of the flatbuffer (kernel scratch such as im2col buffers included) lives
+in the interpreter's arenas, so the extent of their addresses is the memory the arena planner
+used. Constants stay in the flatbuffer, which LiteRT maps from the file.
 """
 
 from __future__ import annotations

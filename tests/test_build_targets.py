@@ -96,7 +96,8 @@ def test_nnapi_build_into_an_app_assets_folder(gelu_example, tmp_path):
     assert any("3 partitions" in w for w in data["warnings"])
     assert any("deprecated from Android 15" in w for w in data["warnings"])
     assert sorted(p.name for p in assets.iterdir()) == ["labels.txt", "model.tflite",
-                                                        "model_io.json", "report.json"]
+                                                        "model_io.json", "report.html",
+                                                        "report.json"]
     assert (assets / "labels.txt").read_text() == "the app's own file\n"
     # model_io.json describes the flatbuffer's own inputs and outputs
     io = json.loads((assets / "model_io.json").read_text())
@@ -138,7 +139,7 @@ def test_cortex_a53_builds_for_xnnpack(digits_example, tmp_path):
     assert left == ["SOFTMAX"] and report.placement["ops_on_accelerator"] == len(report.ops) - 1
     assert report.validation["runtime"] == "litert"
     assert 0 < report.arena_bytes < 64 * 1024
-    assert sorted(report.outputs) == ["model.tflite", "model_io.json", "report.json"]
+    assert sorted(report.outputs) == ["model.tflite", "model_io.json", "report.html", "report.json"]
     profile = load_target("cortex-a53")
     assert (profile.emulator.kind, profile.emulator.cpu) == ("qemu-aarch64", "cortex-a53")
 

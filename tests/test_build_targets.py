@@ -144,6 +144,17 @@ def test_cortex_a53_builds_for_xnnpack(digits_example, tmp_path):
     assert (profile.emulator.kind, profile.emulator.cpu) == ("qemu-aarch64", "cortex-a53")
 
 
+def test_cortex_a_refuses_an_op_litert_has_no_kernel_for(tf):
+    fn = tf.function(lambda x: tf.math.cumprod(x, axis=1)).get_concrete_function(
+        tf.TensorSpec([1, 8, 8, 1], tf.float32))
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([fn])
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS,
+                                           tf.lite.OpsSet.SELECT_TF_OPS]  # a TensorFlow (Flex) op
+    records = op_records(read_model(converter.convert()), load_target("cortex-a72"))
+    assert (records[0].op, records[0].reason) == ("CUSTOM:FlexCumprod",
+                                                  "litert has no kernel for CUSTOM:FlexCumprod")
+
+
 def test_edgetpu_build_reports_the_compiler_style_table(gelu_example, tmp_path):
     model, calibration = gelu_example
     report = edgec.build(model, target="edgetpu", calibration=calibration, out=tmp_path / "tpu")

@@ -23,7 +23,8 @@ RUNTIMES_DIR = Path(__file__).parent / "runtimes"
 ANDROID_RELEASES = {27: "8.1", 28: "9", 29: "10", 30: "11", 31: "12", 32: "12L", 33: "13",
                     34: "14", 35: "15", 36: "16"}
 
-#: Profile settings an accelerator file may ask for (`requires`), with the check each must pass.
+#: Settings an accelerator file may ask a profile for (`requires`), with the check each must
+#: pass; it may also accept `max_partitions` and `parameter_cache` (`accepts`).
 SETTINGS = {
     "api_level": lambda v: None if v in ANDROID_RELEASES else
     f"must be an Android API level from {min(ANDROID_RELEASES)} to {max(ANDROID_RELEASES)}",
@@ -107,6 +108,11 @@ def load_accelerator(name: str, settings: dict) -> AcceleratorSpec:
     loader turns it into a TargetError naming the profile file.
     """
     data = _accelerator_file(name)
+    takes = {*data.get("requires", []), *data.get("accepts", [])}
+    extra = sorted(set(settings) - takes)
+    if extra:
+        raise ValueError(f"accelerator '{name}' takes no accelerator.{extra[0]} (it takes: "
+                         f"{', '.join(sorted(takes)) or 'no settings'})")
     for key in data.get("requires", []):
         if key not in settings:
             raise ValueError(f"accelerator '{name}' needs accelerator.{key}")

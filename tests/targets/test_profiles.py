@@ -167,3 +167,9 @@ ANDROID = 'inherits = "android-nnapi"\nname = "My phone"\n'
 def test_malformed_accelerator_settings_are_clear_errors(tmp_path, text, message):
     with pytest.raises(TargetError, match=message):
         load_target(target_file=write(tmp_path, text))
+
+
+def test_a_setting_the_accelerator_does_not_take_is_an_error(tmp_path):
+    path = write(tmp_path, 'inherits = "edgetpu"\nname = "x"\n[accelerator]\napi_level = 30\n')
+    with pytest.raises(TargetError, match="accelerator 'edgetpu' takes no accelerator.api_level"):
+        load_target(target_file=path)

@@ -47,8 +47,8 @@ def describe(profile: Profile) -> str:
     ]
     if (profile.budget_ram_bytes, profile.budget_flash_bytes) != (d.ram_bytes, d.flash_bytes):
         lines.append(f"  budgets:       RAM {format_bytes(profile.budget_ram_bytes)}, flash "
-                     f"{format_bytes(profile.budget_flash_bytes)} (edgec's default share, not "
-                     "the device's)")
+                     f"{format_bytes(profile.budget_flash_bytes)} (the profile's share of the "
+                     "device)")
     lines += [
         f"  runtime:       {profile.runtime.name}: {profile.runtime.description}",
         f"  runtime flash: {format_bytes(profile.runtime_code_bytes)}; RAM outside the arena: "

@@ -109,7 +109,8 @@ class LiteRTRunner:
 
         A delegate replaces each partition by one DELEGATE node whose inputs and outputs are
         the partition's boundary tensors; the ops of the partition are the producers reached
-        from its outputs without crossing its inputs.
+        from its outputs without crossing its inputs. (The nodes come from the interpreter's
+        _get_ops_details(), not a public API: checked by the tests on the pinned version.)
         """
         graph = self.model.main
         producer = {t: op.index for op in graph.operators for t in op.outputs}

@@ -3,8 +3,8 @@ below): that op and every op after it run on the CPU, as one partition. edgec si
 and, when edgetpu_compiler is on PATH, runs it and takes its result instead.
 
 The report's "edgetpu" section holds a table like the compiler's log (operator, count,
-status), the share of MACs on the Edge TPU, the parameter bytes against the on-chip cache, and
-whether the real compiler ran.
+status; the compiler's own when it ran), the share of MACs on the Edge TPU, the parameter bytes
+against the on-chip cache, and whether the real compiler ran.
 """
 
 from __future__ import annotations
@@ -83,8 +83,8 @@ def place(tflite: bytes, model: Model, profile: Profile) -> Placement:
         for i in left ^ simulated:
             ops[i] = OpPlacement("cpu", None, f"{compiler.COMPILER} left it on the CPU") \
                 if i in left else OpPlacement(accel.unit, accel.name)
-        section["compiler"] = {"ran": True, "path": found, "version": run.version,
-                               "table": run.table, "log": run.log}
+        section["compiler"] = {"ran": True, "path": found, "version": run.version, "log": run.log}
+        section["simulated_table"], section["table"] = section["table"], run.table
         files = {"model_edgetpu.tflite": run.compiled, "edgetpu_compiler.log": run.log.encode()}
         compiled = run.compiled
 

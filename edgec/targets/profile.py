@@ -271,9 +271,14 @@ def load_profile_file(path: Path) -> Profile:
     for key in ("code_bytes", "ram_overhead_bytes"):
         if sizes[key] < 0:
             raise _bad(path, f"runtime.{key} must not be negative, not {rt[key]!r}")
-    if sizes["code_bytes"] >= sizes["flash"]:
+    budgets = {k: parse_bytes(v) for k, v in data.get("budgets", {}).items()}
+    for key, value in budgets.items():
+        if value <= 0:
+            raise _bad(path, f"budgets.{key} must be positive, not {data['budgets'][key]!r}")
+    limits = {key: budgets.get(key, sizes[key]) for key in ("ram", "flash")}
+    if sizes["code_bytes"] >= limits["flash"]:
         raise _bad(path, "runtime.code_bytes leaves no flash for the model")
-    if sizes["ram_overhead_bytes"] >= sizes["ram"]:
+    if sizes["ram_overhead_bytes"] >= limits["ram"]:
         raise _bad(path, "runtime.ram_overhead_bytes leaves no RAM for the model")
     if dev["clock_mhz"] <= 0:
         raise _bad(path, f"device.clock_mhz must be positive, not {dev['clock_mhz']!r}")
@@ -289,10 +294,6 @@ def load_profile_file(path: Path) -> Profile:
     default = quant.get("default", schemes[0])
     if default not in schemes:
         raise _bad(path, f"quantization.default '{default}' is not in quantization.schemes")
-    budgets = {k: parse_bytes(v) for k, v in data.get("budgets", {}).items()}
-    for key, value in budgets.items():
-        if value <= 0:
-            raise _bad(path, f"budgets.{key} must be positive, not {data['budgets'][key]!r}")
     accelerator = _accelerator(path, data.get("accelerator"))
     emulator = _emulator(path, data.get("emulator"))
 
@@ -308,8 +309,7 @@ def load_profile_file(path: Path) -> Profile:
         runtime_code_bytes=sizes["code_bytes"], runtime_ram_bytes=sizes["ram_overhead_bytes"],
         constraints=tuple(rt.get("constraints", [])), schemes=schemes, default_scheme=default,
         source=str(path),
-        budget_ram_bytes=budgets.get("ram", sizes["ram"]),
-        budget_flash_bytes=budgets.get("flash", sizes["flash"]),
+        budget_ram_bytes=limits["ram"], budget_flash_bytes=limits["flash"],
         accelerator=accelerator, emulator=emulator,
     )
 

@@ -160,6 +160,7 @@ ANDROID = 'inherits = "android-nnapi"\nname = "My phone"\n'
     (ANDROID + "[accelerator]\nmax_partitions = -1\n", "max_partitions must be 0"),
     (ANDROID + "[budgets]\nram = 0\n", "budgets.ram must be positive"),
     (ANDROID + "[budgets]\nvram = '1M'\n", "unknown key 'budgets.vram'"),
+    (ANDROID + "[budgets]\nflash = '2M'\n", "runtime.code_bytes leaves no flash for the model"),
     (ANDROID + "[emulator]\nkind = 'renode'\n", "emulator.kind must be one of"),
     ('inherits = "_ethos-u"\nname = "x"\n[device]\nclock_mhz = 100\n',
      "accelerator 'ethos-u' needs accelerator.config"),

@@ -62,10 +62,9 @@ system_config = "Ethos_U55_High_End_Embedded"   # ethos-u: a section of Vela's A
 memory_mode = "Shared_Sram"      # ethos-u: a memory mode of Vela's Arm/vela.ini
 parameter_cache = "8 MiB"        # edgetpu: on-chip parameter cache
 
-[emulator]                       # optional: how the target can be emulated
-kind = "qemu-aarch64"            # qemu-system-arm, qemu-aarch64 or none
-cpu = "cortex-a53"               # QEMU's -cpu
-note = "..."                     # shown by `edgec targets show`
+[emulator]                       # optional: say when edgec's harnesses cannot run the target
+available = false                # default: edgec/device/boards.toml has a machine for the core
+note = "..."                     # why, shown by `edgec targets show`
 ```
 
 Tables merge key by key with the inherited profile; lists are replaced.

@@ -87,11 +87,22 @@ def _accelerator_line(accel: AcceleratorSpec | None) -> str:
 
 
 def _emulator_line(profile: Profile) -> str:
-    emu = profile.emulator
-    if emu is None:
-        return "-"
-    head = "none" if emu.kind == "none" else f"{emu.kind}{f' -cpu {emu.cpu}' if emu.cpu else ''}"
-    return f"{head}{f' ({emu.note})' if emu.note else ''}"
+    """How edgec's harnesses (edgec/device) emulate the profile's core, or why they cannot."""
+    from edgec.device.boards import cortex_a_cores, cortex_m_boards
+
+    emu, core = profile.emulator, profile.device.core
+    if emu is not None and not emu.available:
+        return f"none ({emu.note})" if emu.note else "none"
+    board = next((b for b in cortex_m_boards() if b.core == core), None)
+    cpu = next((c for c in cortex_a_cores() if c.name == core), None)
+    if board is not None:
+        line = f"qemu-system-arm -M {board.name} -cpu {board.qemu_cpu} (edgec.device.cortex_m)"
+    elif cpu is not None:
+        line = (f"qemu-aarch64 -cpu {cpu.qemu_cpu} with a matching /proc/cpuinfo "
+                "(edgec.device.cortex_a)")
+    else:
+        line = f"none (edgec/device/boards.toml has no machine for {core})"
+    return f"{line}; {emu.note}" if emu is not None and emu.note else line
 
 
 def _accelerator_section(accel: AcceleratorSpec) -> list[str]:

@@ -41,10 +41,9 @@ _SCHEMA: dict = {
     "accelerator": {"name": str, "api_level": "integer", "max_partitions": "integer",
                     "parameter_cache": "size", "config": str, "system_config": str,
                     "memory_mode": str},
-    # How the target can be emulated: kind "qemu-system-arm", "qemu-aarch64" or "none".
-    "emulator": {"kind": str, "cpu": str, "note": str},
+    # Whether edgec's emulator harnesses (edgec/device, by device.core) can run the target.
+    "emulator": {"available": bool, "note": str},
 }
-EMULATOR_KINDS = ("qemu-system-arm", "qemu-aarch64", "none")
 _REQUIRED = (
     ("name",), ("device", "core"), ("device", "clock_mhz"), ("device", "ram"), ("device", "flash"),
     ("runtime", "name"), ("runtime", "code_bytes"), ("runtime", "ram_overhead_bytes"),
@@ -74,8 +73,9 @@ class Device:
 
 @dataclass(frozen=True)
 class Emulator:
-    kind: str  # "qemu-system-arm", "qemu-aarch64" or "none"
-    cpu: str | None = None  # QEMU's -cpu
+    """What a profile says about emulating it; without it, edgec/device's boards decide."""
+
+    available: bool
     note: str = ""
 
 
@@ -131,8 +131,7 @@ class Profile:
             "accelerator": None if self.accelerator is None else self.accelerator.to_dict(),
         }
         if self.emulator is not None:
-            d["emulator"] = {"kind": self.emulator.kind, "cpu": self.emulator.cpu,
-                             "note": self.emulator.note}
+            d["emulator"] = {"available": self.emulator.available, "note": self.emulator.note}
         return d
 
 
@@ -335,7 +334,6 @@ def _accelerator(path: Path, table: dict | None) -> AcceleratorSpec | None:
 def _emulator(path: Path, table: dict | None) -> Emulator | None:
     if not table:
         return None
-    kind = table.get("kind")
-    if kind not in EMULATOR_KINDS:
-        raise _bad(path, f"emulator.kind must be one of {', '.join(EMULATOR_KINDS)}, not {kind!r}")
-    return Emulator(kind=kind, cpu=table.get("cpu"), note=table.get("note", ""))
+    if "available" not in table:
+        raise _bad(path, "missing required key 'emulator.available'")
+    return Emulator(available=table["available"], note=table.get("note", ""))

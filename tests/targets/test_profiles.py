@@ -146,6 +146,16 @@ def test_esp32_says_it_has_no_emulator():
     result = CliRunner().invoke(app, ["targets", "show", "esp32s3"])
     assert result.exit_code == 0
     assert "emulator:      none (no emulator: Debian's QEMU has no Xtensa LX7" in result.output
+    a53 = CliRunner().invoke(app, ["targets", "show", "cortex-a53"]).output
+    assert "emulator:      qemu-aarch64 -cpu cortex-a53 with a matching /proc/cpuinfo" in a53
+
+
+@pytest.mark.parametrize("target", ["cortex-a53", "cortex-a72", "cortex-a76"])
+def test_cortex_a_profiles_name_a_core_the_harness_emulates(target):
+    """The seam to the Cortex-A harness: its bench takes the profile's device.core."""
+    from edgec.device.boards import cortex_a_core
+
+    assert cortex_a_core(load_target(target).device.core).qemu_cpu == target
 
 
 ANDROID = 'inherits = "android-nnapi"\nname = "My phone"\n'
@@ -161,7 +171,8 @@ ANDROID = 'inherits = "android-nnapi"\nname = "My phone"\n'
     (ANDROID + "[budgets]\nram = 0\n", "budgets.ram must be positive"),
     (ANDROID + "[budgets]\nvram = '1M'\n", "unknown key 'budgets.vram'"),
     (ANDROID + "[budgets]\nflash = '2M'\n", "runtime.code_bytes leaves no flash for the model"),
-    (ANDROID + "[emulator]\nkind = 'renode'\n", "emulator.kind must be one of"),
+    (ANDROID + "[emulator]\navailable = 'no'\n", "'emulator.available' must be a bool"),
+    (GOOD + "[emulator]\nnote = 'x'\n", "missing required key 'emulator.available'"),
     ('inherits = "_ethos-u"\nname = "x"\n[device]\nclock_mhz = 100\n',
      "accelerator 'ethos-u' needs accelerator.config"),
 ])

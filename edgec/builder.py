@@ -10,7 +10,7 @@ from edgec.artifact import Artifact
 from edgec.emit.c_array import valid_c_name
 from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
-from edgec.passes import STANDARD_BUILD
+from edgec.passes import passes_for
 from edgec.passes.budgets import breach_error
 from edgec.passes.plans import input_kind, plan_for
 from edgec.passes.quantize import CONVERTERS
@@ -53,7 +53,9 @@ def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
         raise TargetError(f"quantization scheme '{opts.quant}' is not available in this edgec",
                           hint=f"available: {', '.join(CONVERTERS)}")
     if kind != "tflite" and opts.calibration is None and not opts.synthetic_calibration:
-        raise DataError("INT8 quantization needs calibration data",
+        needs = "a float32 build needs data to validate on" if opts.quant == "float32" else \
+            "INT8 quantization needs calibration data"
+        raise DataError(needs,
                         hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
                              "--synthetic-calibration to accept unknown accuracy")
     if opts.calibration_samples < 1:
@@ -90,6 +92,7 @@ def build(model: str | Path, **kwargs) -> Report:
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
     opts = BuildOptions(model=Path(model), **kwargs)
     profile = load_target(opts.target, opts.target_file)
+    passes = passes_for(profile)
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
     kind = input_kind(opts.model)
@@ -98,7 +101,7 @@ def build(model: str | Path, **kwargs) -> Report:
     report = Report(target=profile.id, target_name=profile.name)
     with OutputStage(opts.out) as stage:
         ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
-        run_passes(plan_for(kind, STANDARD_BUILD, opts.validation is not None), Artifact(), ctx)
+        run_passes(plan_for(kind, passes, opts.validation is not None), Artifact(), ctx)
         write_reports(report, stage.path)
         stage.commit()
     _raise_on_breach(report, profile)

@@ -14,11 +14,12 @@ from edgec.errors import BudgetError
 from edgec.units import parse_bytes
 
 HELP = """Build a trained model for a target: INT8 post-training quantization, op and budget
-checks, TFLite Micro arena measurement and validation against the float model.
+checks, placement on the target's accelerator, memory measurement (TFLite Micro, Vela or
+LiteRT) and validation against the float model.
 
-Writes OUT/model.tflite, OUT/model_data.c, OUT/model_data.h, OUT/report.json and
-OUT/report.html, and prints a summary. Exit code 0 when the model fits; see `edgec --help`
-for the others.
+Writes OUT/model.tflite, OUT/report.json and OUT/report.html, plus what the target needs
+(model_data.c/.h for microcontrollers, model_io.json for apps, Vela's output for Ethos-U), and
+prints a summary. Exit code 0 when the model fits; see `edgec --help` for the others.
 """
 EPILOG = ("Example: edgec build examples/digits/model.keras --target stm32 "
           "--calibration examples/digits/calibration.npz "

@@ -1,25 +1,64 @@
 """Build passes. Each is a plain function ``(artifact, ctx) -> artifact``; the
-registry below names them in the order a standard build runs them."""
+registry below names them in the order a build runs them. What measures and
+validates a build depends on the target's runtime (its `kind`, a key of
+RUNTIME_PASSES): TFLite Micro's arena for microcontrollers, Vela for Ethos-U,
+LiteRT's interpreter for phones, Linux boards and the Edge TPU."""
 
+from edgec.errors import TargetError
 from edgec.passes.budgets import check_budgets
 from edgec.passes.emit import emit_flatbuffer
 from edgec.passes.loading import load_data, load_source
-from edgec.passes.memory import measure_memory
+from edgec.passes.memory import measure_litert, measure_memory
 from edgec.passes.op_check import check_ops
+from edgec.passes.placement import place_ops
 from edgec.passes.quantize import quantize
-from edgec.passes.validation import validate
+from edgec.passes.validation import validate, validate_litert
 from edgec.pipeline import Pass
+from edgec.targets.profile import Profile
 
-#: The passes of `edgec build`, in order.
-STANDARD_BUILD: tuple[Pass, ...] = (
+#: The passes every build starts with.
+FRONT: tuple[Pass, ...] = (
     Pass("load", load_source, "read the trained model"),
     Pass("data", load_data, "load calibration and validation data"),
     Pass("quantize", quantize, "post-training quantization with the TFLite converter"),
     Pass("check-ops", check_ops, "check every op against the target's runtime"),
-    Pass("measure", measure_memory, "measure the tensor arena in TFLite Micro"),
-    Pass("validate", validate, "compare the float model and the quantized flatbuffer"),
-    Pass("budgets", check_budgets, "check flash and RAM against the target's budgets"),
-    Pass("emit", emit_flatbuffer, "write the flatbuffer and its C array"),
 )
 
-__all__ = ["STANDARD_BUILD"]
+#: The passes that place, measure and validate, by the runtime's kind (runtimes/*.toml `kind`).
+RUNTIME_PASSES: dict[str, tuple[Pass, ...]] = {
+    "tflm": (
+        Pass("measure", measure_memory, "measure the tensor arena in TFLite Micro"),
+        Pass("validate", validate, "compare the float model and the quantized flatbuffer"),
+    ),
+    "ethos-u": (
+        Pass("compile", place_ops, "compile with Vela: NPU and CPU ops, SRAM, flash, cycles"),
+        Pass("validate", validate, "compare the float model and the INT8 flatbuffer in TFLite Micro"),
+    ),
+    "litert": (
+        Pass("place", place_ops, "place each op on the accelerator or the CPU"),
+        Pass("measure", measure_litert, "measure the tensor arena in LiteRT"),
+        Pass("validate", validate_litert, "compare the float model and the flatbuffer in LiteRT"),
+    ),
+}
+
+#: The passes every build ends with.
+BACK: tuple[Pass, ...] = (
+    Pass("budgets", check_budgets, "check flash and RAM against the target's budgets"),
+    Pass("emit", emit_flatbuffer, "write the flatbuffer and the files the runtime needs"),
+)
+
+#: The passes of `edgec build` for a TFLite Micro target (microcontrollers), in order.
+STANDARD_BUILD: tuple[Pass, ...] = FRONT + RUNTIME_PASSES["tflm"] + BACK
+
+
+def passes_for(profile: Profile) -> tuple[Pass, ...]:
+    """The passes of `edgec build` for a target, in order."""
+    middle = RUNTIME_PASSES.get(profile.runtime.kind)
+    if middle is None:
+        raise TargetError(f"runtime '{profile.runtime.name}' has kind '{profile.runtime.kind}', "
+                          "which edgec cannot build for",
+                          hint=f"known kinds: {', '.join(RUNTIME_PASSES)}")
+    return FRONT + middle + BACK
+
+
+__all__ = ["STANDARD_BUILD", "RUNTIME_PASSES", "passes_for"]

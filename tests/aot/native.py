@@ -1,0 +1,44 @@
+"""Compile generated C with the host's gcc into a shared library and call it via ctypes."""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+CFLAGS = ["-std=c99", "-O1", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared"]
+
+
+def compile_library(sources: list[Path], out: Path, include: Path, defines: tuple[str, ...] = ()) -> Path:
+    cmd = ["gcc", *CFLAGS, *(f"-D{d}" for d in defines), f"-I{include}",
+           *map(str, sources), "-o", str(out), "-lm"]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError(f"gcc failed:\n{' '.join(cmd)}\n{result.stderr[-4000:]}")
+    return out
+
+
+def write_files(files: dict[str, bytes], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+class NativeModel:
+    """One generated model (a folder with edgec_model.c and its kernels) as a library."""
+
+    def __init__(self, folder: Path, name: str = "edgec_model"):
+        sources = sorted(folder.glob("*.c"))
+        self.lib = ctypes.CDLL(str(compile_library(sources, folder / "model.so", folder)))
+        self.fn = getattr(self.lib, f"{name}_invoke")
+        self.fn.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        self.fn.restype = ctypes.c_int
+
+    def run(self, inputs: list[np.ndarray], output_bytes: int) -> bytes:
+        data = b"".join(np.ascontiguousarray(x).tobytes() for x in inputs)
+        out = ctypes.create_string_buffer(output_bytes)
+        assert self.fn(data, out) == 0
+        return out.raw

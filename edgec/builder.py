@@ -10,7 +10,7 @@ from edgec.artifact import Artifact
 from edgec.emit.c_array import valid_c_name
 from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
-from edgec.passes import STANDARD_BUILD
+from edgec.passes import AOT_PASSES, STANDARD_BUILD
 from edgec.passes.budgets import breach_error
 from edgec.passes.plans import input_kind, plan_for
 from edgec.passes.quantize import CONVERTERS
@@ -19,6 +19,9 @@ from edgec.report import Report
 from edgec.targets import Profile, load_target
 
 log = logging.getLogger("edgec")
+
+#: --runtime values: the TFLite Micro flatbuffer + C array, or that plus generated C.
+RUNTIMES = ("tflm", "aot")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class BuildOptions:
     c_name: str = "edgec_model"
     input_shape: tuple[int, ...] | None = None  # batch first, fixes dynamic input dimensions
     conversion_tolerance: float = 1e-3  # float TFLite vs onnxruntime, see edgec.onnx.check
+    runtime: str = "tflm"  # "aot": also generate C with in-house kernels (edgec.aot)
 
 
 def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
@@ -67,6 +71,9 @@ def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
     if opts.conversion_tolerance < 0:
         raise ConversionError("--conversion-tolerance must not be negative",
                               hint="the default, 1e-3, allows float32 rounding only")
+    if opts.runtime not in RUNTIMES:
+        raise TargetError(f"unknown runtime '{opts.runtime}'",
+                          hint=f"use one of: {', '.join(RUNTIMES)}")
     if not valid_c_name(opts.c_name):
         raise OutputError(f"--c-name '{opts.c_name}' is not a C identifier",
                           hint="use letters, digits and _, not starting with a digit")
@@ -98,7 +105,8 @@ def build(model: str | Path, **kwargs) -> Report:
     report = Report(target=profile.id, target_name=profile.name)
     with OutputStage(opts.out) as stage:
         ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
-        run_passes(plan_for(kind, STANDARD_BUILD, opts.validation is not None), Artifact(), ctx)
+        run_passes(plan_for(kind, _passes(opts.runtime), opts.validation is not None),
+                   Artifact(), ctx)
         write_reports(report, stage.path)
         stage.commit()
     _raise_on_breach(report, profile)
@@ -113,6 +121,15 @@ def write_reports(report: Report, folder: Path) -> None:
     data = report.to_dict()
     (folder / HTML_REPORT_NAME).write_text(render(data))
     (folder / REPORT_NAME).write_text(report.to_json())
+
+
+def _passes(runtime: str) -> list:
+    """The standard passes, with the AOT code generation right after check-ops for `aot`."""
+    passes = list(STANDARD_BUILD)
+    if runtime == "aot":
+        at = next((i + 1 for i, p in enumerate(passes) if p.name == "check-ops"), len(passes))
+        passes[at:at] = AOT_PASSES
+    return passes
 
 
 def _raise_on_breach(report: Report, profile: Profile) -> None:

@@ -80,6 +80,7 @@ class Report:
     accuracy_known: bool = True
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    aot: dict | None = None  # --runtime aot: activation_bytes, lower_bound_bytes, weight_bytes, ...
     edgec_version: str = __version__
 
     def warn(self, message: str) -> None:
@@ -111,6 +112,7 @@ class Report:
             "accuracy_known": self.accuracy_known,
             "warnings": self.warnings,
             "outputs": self.outputs,
+            "aot": self.aot,
         }
 
     def to_json(self) -> str:

@@ -393,8 +393,8 @@ def _concatenation(op: Operator, graph: Subgraph) -> Kernel:
     params = {"outer": outer, "count": len(ins), "sizes": f"{name}_sizes"}
     reads = [(lambda k=k: access.concatenation(outer, sizes, k)) for k in range(len(ins))]
     return Kernel(op.index, op.opcode, [t.index for t in ins], y.index, "edgec_concat_params",
-                  params, "{ const int8_t *const in_[] = {" + pointers + "}; "
-                  "edgec_concatenation({params}, in_, {out}); }",
+                  params, "{{ const int8_t *const in_[] = {{" + pointers + "}}; "
+                  "edgec_concatenation({params}, in_, {out}); }}",
                   arrays, first_reads=reads)
 
 
@@ -456,6 +456,13 @@ def c_value(value) -> str:
     return str(int(value))
 
 
-def c_struct(fields: dict) -> str:
-    """A C99 designated initializer."""
-    return "{" + ", ".join(f".{k} = {c_value(v)}" for k, v in fields.items()) + "}"
+def c_struct(fields: dict, width: int = 96) -> str:
+    """A C99 designated initializer, wrapped to `width` columns."""
+    lines, line = [], ""
+    for item in (f".{k} = {c_value(v)}," for k, v in fields.items()):
+        if line and len(line) + len(item) + 1 > width:
+            lines.append(line)
+            line = ""
+        line = f"{line} {item}" if line else item
+    lines.append(line.rstrip(","))
+    return "{\n    " + "\n    ".join(lines) + "\n}"

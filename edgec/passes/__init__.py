@@ -1,6 +1,7 @@
 """Build passes. Each is a plain function ``(artifact, ctx) -> artifact``; the
 registry below names them in the order a standard build runs them."""
 
+from edgec.passes.aot import generate_aot
 from edgec.passes.budgets import check_budgets
 from edgec.passes.emit import emit_flatbuffer
 from edgec.passes.loading import load_data, load_source
@@ -22,4 +23,11 @@ STANDARD_BUILD: tuple[Pass, ...] = (
     Pass("emit", emit_flatbuffer, "write the flatbuffer and its C array"),
 )
 
-__all__ = ["STANDARD_BUILD"]
+#: Passes of `--runtime aot`, run right after check-ops (so an op without an in-house
+#: kernel fails the build before the slow passes).
+AOT_PASSES: tuple[Pass, ...] = (
+    Pass("aot", generate_aot, "generate C with in-house kernels and a static memory plan"),
+)
+
+
+__all__ = ["AOT_PASSES", "STANDARD_BUILD"]

@@ -42,3 +42,45 @@ class NativeModel:
         out = ctypes.create_string_buffer(output_bytes)
         assert self.fn(data, out) == 0
         return out.raw
+
+
+def all_kernel_files(folder: Path) -> list[Path]:
+    """Every kernel source and header of the package, copied into `folder`."""
+    from edgec.aot import codegen
+
+    folder.mkdir(parents=True, exist_ok=True)
+    names = sorted(set(codegen.KERNEL_FILES.values())) + list(codegen.KERNEL_HEADERS)
+    for name in names:
+        (folder / name).write_bytes(codegen.kernel_source(name))
+    return [folder / n for n in names if n.endswith(".c")]
+
+
+class Batch:
+    """Many generated models compiled into one library (one gcc run): model i is
+    generated with C name m<i> into its own folder, the kernels once."""
+
+    def __init__(self, models: list, folder: Path):
+        from edgec.aot import generate
+
+        kernels = all_kernel_files(folder / "kernels")
+        sources = []
+        self.results = []
+        for i, model in enumerate(models):
+            result = generate(model, name=f"m{i}")
+            self.results.append(result)
+            sub = folder / f"m{i}"
+            sub.mkdir(parents=True, exist_ok=True)
+            for name in ("edgec_model.c", "edgec_model.h"):
+                (sub / name).write_bytes(result.files[name])
+            sources.append(sub / "edgec_model.c")
+        self.lib = ctypes.CDLL(str(compile_library(sources + kernels, folder / "batch.so",
+                                                   folder / "kernels")))
+
+    def run(self, i: int, inputs: list[np.ndarray], output_bytes: int) -> bytes:
+        fn = getattr(self.lib, f"m{i}_invoke")
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        fn.restype = ctypes.c_int
+        data = b"".join(np.ascontiguousarray(x).tobytes() for x in inputs)
+        out = ctypes.create_string_buffer(max(output_bytes, 1))
+        assert fn(data, out) == 0
+        return out.raw[:output_bytes]

@@ -55,6 +55,28 @@ def all_kernel_files(folder: Path) -> list[Path]:
     return [folder / n for n in names if n.endswith(".c")]
 
 
+_KERNEL_OBJECTS: dict[str, list[Path]] = {}
+
+
+def kernel_objects(folder: Path) -> tuple[Path, list[Path]]:
+    """The kernels compiled once per test session (position-independent objects)."""
+    key = "kernels"
+    if key not in _KERNEL_OBJECTS:
+        sources = all_kernel_files(folder)
+        objects = []
+        for source in sources:
+            obj = source.with_suffix(".o")
+            cmd = ["gcc", *[f for f in CFLAGS if f != "-shared"], "-c", f"-I{folder}", str(source),
+                   "-o", str(obj)]
+            result = subprocess.run(cmd, capture_output=True, text=True)
+            if result.returncode != 0:
+                raise AssertionError(f"gcc failed:\n{' '.join(cmd)}\n{result.stderr[-4000:]}")
+            objects.append(obj)
+        _KERNEL_OBJECTS[key] = [folder, *objects]
+    folder, *objects = _KERNEL_OBJECTS[key]
+    return folder, objects
+
+
 class Batch:
     """Many generated models compiled into one library (one gcc run): model i is
     generated with C name m<i> into its own folder, the kernels once."""
@@ -62,7 +84,7 @@ class Batch:
     def __init__(self, models: list, folder: Path):
         from edgec.aot import generate
 
-        kernels = all_kernel_files(folder / "kernels")
+        include, kernels = kernel_objects(folder / "kernels")
         sources = []
         self.results = []
         for i, model in enumerate(models):
@@ -73,8 +95,7 @@ class Batch:
             for name in ("edgec_model.c", "edgec_model.h"):
                 (sub / name).write_bytes(result.files[name])
             sources.append(sub / "edgec_model.c")
-        self.lib = ctypes.CDLL(str(compile_library(sources + kernels, folder / "batch.so",
-                                                   folder / "kernels")))
+        self.lib = ctypes.CDLL(str(compile_library(sources + kernels, folder / "batch.so", include)))
 
     def run(self, i: int, inputs: list[np.ndarray], output_bytes: int) -> bytes:
         fn = getattr(self.lib, f"m{i}_invoke")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ALIGN = 4  # bytes; offsets and sizes are multiples of it
+BEAM_WIDTH = 64
 
 
 def align_up(n: int) -> int:
@@ -72,7 +73,7 @@ class Problem:
             return False
         return True
 
-    def candidates(self, item: Item, placed: dict[int, int]) -> set[int]:
+    def candidates(self, item: Item, placed: dict[int, int], allow_negative: bool = False) -> set[int]:
         out = {0}
         for other in self.conflicts[item.id]:
             if other not in placed:
@@ -86,7 +87,7 @@ class Problem:
             if (item.id, other) in self.gaps:
                 gap = self.gaps[(item.id, other)]
                 out.add(align_up(o + (gap or 0)) if gap is not None else o)
-        return {c for c in out if c >= 0}
+        return out if allow_negative else {c for c in out if c >= 0}
 
     def place(self, order: list[Item], highest_under: int | None = None) -> dict[int, int] | None:
         placed: dict[int, int] = {}
@@ -105,6 +106,36 @@ class Problem:
         return placed
 
 
+def beam_place(problem: Problem, width: int = BEAM_WIDTH) -> dict[int, int] | None:
+    """Buffers in order of birth, each tried at every position next to the live buffers
+    it meets (offsets may go negative: the plan is shifted to start at 0 afterwards);
+    the `width` partial plans of least span survive each step. Unlike the greedy
+    strategies it can put an input above its future output, which chains of
+    convolutions need to overlap at every step."""
+    order = sorted(problem.items.values(), key=lambda i: (i.first, -i.size, i.id))
+    beam: list[tuple[int, int, int, dict[int, int]]] = [(0, 0, 0, {})]  # (span, low, high, offsets)
+    for item in order:
+        grown: dict[tuple, tuple[int, int, int, dict[int, int]]] = {}
+        for span, low, high, placed in beam:
+            live = {i: o for i, o in placed.items() if problem.items[i].last >= item.first}
+            cands = problem.candidates(item, live, allow_negative=True) if live else {0}
+            for c in sorted(cands):
+                if not problem.fits(item, c, live):
+                    continue
+                lo, hi = (min(low, c), max(high, c + item.size)) if placed else (c, c + item.size)
+                offsets = {**placed, item.id: c}
+                key = tuple(sorted((i, o - lo) for i, o in offsets.items()
+                                   if problem.items[i].last > item.first or i == item.id))
+                cand = (hi - lo, lo, hi, offsets)
+                if key not in grown or cand[0] < grown[key][0]:
+                    grown[key] = cand
+        if not grown:
+            return None
+        beam = sorted(grown.values(), key=lambda b: (b[0], sorted(b[3].items())))[:width]
+    span, low, high, offsets = beam[0]
+    return {i: o - low for i, o in offsets.items()}
+
+
 def peak_of(items: dict[int, Item], offsets: dict[int, int]) -> int:
     return max((offsets[i] + items[i].size for i in offsets), default=0)
 
@@ -119,6 +150,9 @@ def plan(items: list[Item], gaps: dict[tuple[int, int], int | None]) -> Plan:
         offsets = problem.place(order)
         if offsets is not None:
             results.append(Plan(offsets, peak_of(problem.items, offsets), name))
+    offsets = beam_place(problem)
+    if offsets is not None:
+        results.append(Plan(offsets, peak_of(problem.items, offsets), "beam"))
     best = min(results, key=lambda p: p.peak)
     low = max((i.size for i in items), default=0)
     high = best.peak

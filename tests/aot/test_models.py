@@ -117,3 +117,21 @@ def test_kernels_and_model_compile_warning_free_for_cortex_m4(aot_build, mlperf_
                    "-mthumb", "-O2", f"-I{folder}", "-c", str(source), "-o", str(tmp_path / "x.o")]
             result = subprocess.run(cmd, capture_output=True, text=True)
             assert result.returncode == 0 and not result.stderr, (source.name, result.stderr)
+
+
+def test_generated_c_is_bit_exact_on_an_emulated_cortex_m4(aot_build, mlperf_tflites, tmp_path):
+    """The build's C and ResNet-8's (fused residuals, overlapping plan) on Cortex-M4 under
+    QEMU (edgec.device), against TFLite Micro; EDGEC_PROFILE_OP gives the per-op counts."""
+    from edgec.device.bench import bench_c_model
+
+    _, out = aot_build
+    ic = write_files(generate(read_model(mlperf_tflites["ic"])).files, tmp_path / "ic")
+    for tflite, folder in (((out / "model.tflite").read_bytes(), out), (mlperf_tflites["ic"], ic)):
+        sources = [str(p) for p in sorted(folder.glob("edgec_*.c"))]
+        stats = generate(read_model(tflite)).stats
+        (tmp_path / f"fw_{folder.name}").mkdir()
+        result = bench_c_model(tflite, sources, "stm32", include_dirs=[str(folder)],
+                               work_dir=tmp_path / f"fw_{folder.name}", samples=3)
+        assert result["bit_exact"] and result["samples_compared"] == 3
+        assert [p["index"] for p in result["per_op"]] == stats["order"]
+        assert result["static_ram_bytes"] >= stats["activation_bytes"]

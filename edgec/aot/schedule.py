@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from edgec.aot.lower import FUSABLE, Kernel, lower
 from edgec.errors import UnsupportedOpError
@@ -180,8 +180,6 @@ def _fuse_residuals(schedule: Schedule, graph: Subgraph) -> None:
 
 
 def _fused(schedule: Schedule, add: Kernel, producer: Kernel, shortcut: int) -> Schedule:
-    from dataclasses import replace
-
     fused = replace(producer, output=add.output, fused=[*producer.fused, add.index],
                     residual={"shortcut": shortcut, "add": add.params,
                               "op_is_input1": int(add.inputs[0] != shortcut)})

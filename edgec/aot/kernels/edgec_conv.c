@@ -36,12 +36,10 @@ void edgec_conv2d_s8(const edgec_conv_params *p, const int8_t *input, int8_t *ou
               }
             }
           }
-          if (p->bias != NULL) {
-            acc += p->bias[oc];
-          }
-          acc = edgec_mbqm(acc, p->multiplier[q], p->shift[q]) + p->output_offset;
           output[o] = edgec_residual_apply(
-              res, shortcut, o, (int8_t)edgec_clamp(acc, p->act_min, p->act_max));
+              res, shortcut, o,
+              edgec_requantize_acc(acc, p->bias, oc, p->multiplier[q], p->shift[q],
+                                   p->output_offset, p->act_min, p->act_max));
           o++;
         }
       }

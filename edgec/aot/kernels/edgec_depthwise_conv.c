@@ -33,12 +33,10 @@ void edgec_depthwise_conv2d_s8(const edgec_depthwise_params *p, const int8_t *in
                        (v + p->input_offset);
               }
             }
-            if (p->bias != NULL) {
-              acc += p->bias[oc];
-            }
-            acc = edgec_mbqm(acc, p->multiplier[q], p->shift[q]) + p->output_offset;
             output[o] = edgec_residual_apply(
-                res, shortcut, o, (int8_t)edgec_clamp(acc, p->act_min, p->act_max));
+                res, shortcut, o,
+                edgec_requantize_acc(acc, p->bias, oc, p->multiplier[q], p->shift[q],
+                                     p->output_offset, p->act_min, p->act_max));
             o++;
           }
         }

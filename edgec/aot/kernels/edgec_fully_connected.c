@@ -14,12 +14,10 @@ void edgec_fully_connected_s8(const edgec_fc_params *p, const int8_t *input, int
       for (d = 0; d < p->accum_depth; d++) {
         acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
       }
-      if (p->bias != NULL) {
-        acc += p->bias[oc];
-      }
-      acc = edgec_mbqm(acc, p->multiplier[q], p->shift[q]) + p->output_offset;
-      output[o] = edgec_residual_apply(res, shortcut, o,
-                                       (int8_t)edgec_clamp(acc, p->act_min, p->act_max));
+      output[o] = edgec_residual_apply(
+          res, shortcut, o,
+          edgec_requantize_acc(acc, p->bias, oc, p->multiplier[q], p->shift[q],
+                               p->output_offset, p->act_min, p->act_max));
       o++;
     }
   }

@@ -58,6 +58,19 @@ EDGEC_INLINE int8_t edgec_residual_apply(const edgec_residual *res, const int8_t
                            : edgec_add_elem(res->add, shortcut[i], r);
 }
 
+/* The tail shared by convolution, depthwise convolution and fully connected: add the
+ * bias, requantize the int32 accumulator, add the output zero point and clamp to the
+ * fused activation's range. */
+EDGEC_INLINE int8_t edgec_requantize_acc(int32_t acc, const int32_t *bias, int32_t channel,
+                                         int32_t multiplier, int32_t shift, int32_t output_offset,
+                                         int32_t act_min, int32_t act_max) {
+  if (bias != NULL) {
+    acc += bias[channel];
+  }
+  acc = edgec_mbqm(acc, multiplier, shift) + output_offset;
+  return (int8_t)edgec_clamp(acc, act_min, act_max);
+}
+
 /* CONV_2D (grouped when filter_c < in_c). filter: [out_c, k_h, k_w, filter_c]. */
 typedef struct {
   int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;

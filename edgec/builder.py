@@ -20,6 +20,9 @@ from edgec.targets import Profile, load_target
 
 log = logging.getLogger("edgec")
 
+#: --runtime values: the TFLite Micro flatbuffer + C array, or that plus generated C.
+RUNTIMES = ("tflm", "aot")
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -42,6 +45,7 @@ class BuildOptions:
     c_name: str = "edgec_model"
     input_shape: tuple[int, ...] | None = None  # batch first, fixes dynamic input dimensions
     conversion_tolerance: float = 1e-3  # float TFLite vs onnxruntime, see edgec.onnx.check
+    runtime: str = "tflm"  # "aot": also generate C with in-house kernels (edgec.aot)
 
 
 def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
@@ -69,6 +73,9 @@ def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
     if opts.conversion_tolerance < 0:
         raise ConversionError("--conversion-tolerance must not be negative",
                               hint="the default, 1e-3, allows float32 rounding only")
+    if opts.runtime not in RUNTIMES:
+        raise TargetError(f"unknown runtime '{opts.runtime}'",
+                          hint=f"use one of: {', '.join(RUNTIMES)}")
     if not valid_c_name(opts.c_name):
         raise OutputError(f"--c-name '{opts.c_name}' is not a C identifier",
                           hint="use letters, digits and _, not starting with a digit")
@@ -92,7 +99,7 @@ def build(model: str | Path, **kwargs) -> Report:
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
     opts = BuildOptions(model=Path(model), **kwargs)
     profile = load_target(opts.target, opts.target_file)
-    passes = passes_for(profile)
+    passes = passes_for(profile, opts.runtime)
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
     kind = input_kind(opts.model)

@@ -86,6 +86,7 @@ class Report:
     accuracy_known: bool = True
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    aot: dict | None = None  # --runtime aot: activation_bytes, lower_bound_bytes, weight_bytes, ...
     edgec_version: str = __version__
     placement: dict = field(default_factory=dict)  # targets with an accelerator: counts, partitions
     vela: dict = field(default_factory=dict)  # Ethos-U targets: Vela's memory and cycle figures
@@ -120,6 +121,7 @@ class Report:
             "accuracy_known": self.accuracy_known,
             "warnings": self.warnings,
             "outputs": self.outputs,
+            "aot": self.aot,
             **{k: v for k, v in (("placement", self.placement), ("vela", self.vela),
                                  ("edgetpu", self.edgetpu)) if v},
         }

@@ -50,6 +50,11 @@ def build_summary(report: Report, out: Path) -> str:
         if not report.accuracy_known:
             line += "\naccuracy: unknown (synthetic calibration)"
         parts.append(line)
+    if report.aot:
+        a = report.aot
+        parts.append(f"aot: activations {format_bytes(a['activation_bytes'])} in one static buffer "
+                     f"(without fusion and overlap at least {format_bytes(a['lower_bound_bytes'])}), "
+                     f"weights {format_bytes(a['weight_bytes'])}, {a['kernels']} kernel calls")
     for w in report.warnings:
         parts.append(f"warning: {w}")
     if report.outputs:

@@ -42,6 +42,9 @@ def _tensor_macros(prefix: str, t: Tensor) -> list[str]:
     return out
 
 
+tensor_macros = _tensor_macros  # public: the AOT header describes its tensors the same way
+
+
 def render(tflite: bytes, name: str, header_name: str, banner: str, arena_bytes: int | None,
            inputs: list[Tensor], outputs: list[Tensor]) -> tuple[str, str]:
     """(model_data.c, model_data.h) for a flatbuffer; `name` prefixes every symbol."""

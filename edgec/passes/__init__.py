@@ -5,6 +5,7 @@ RUNTIME_PASSES): TFLite Micro's arena for microcontrollers, Vela for Ethos-U,
 LiteRT's interpreter for phones, Linux boards and the Edge TPU."""
 
 from edgec.errors import TargetError
+from edgec.passes.aot import generate_aot
 from edgec.passes.budgets import check_budgets
 from edgec.passes.emit import emit_flatbuffer
 from edgec.passes.loading import load_data, load_source
@@ -51,14 +52,29 @@ BACK: tuple[Pass, ...] = (
 STANDARD_BUILD: tuple[Pass, ...] = FRONT + RUNTIME_PASSES["tflm"] + BACK
 
 
-def passes_for(profile: Profile) -> tuple[Pass, ...]:
-    """The passes of `edgec build` for a target, in order."""
+#: Passes of `--runtime aot`, run right after check-ops (so an op without an in-house
+#: kernel fails the build before the slow passes).
+AOT_PASSES: tuple[Pass, ...] = (
+    Pass("aot", generate_aot, "generate C with in-house kernels and a static memory plan"),
+)
+
+
+def passes_for(profile: Profile, runtime: str = "tflm") -> tuple[Pass, ...]:
+    """The passes of `edgec build` for a target, in order; `runtime="aot"` adds the C code
+    generation right after check-ops (microcontroller targets only)."""
     middle = RUNTIME_PASSES.get(profile.runtime.kind)
     if middle is None:
         raise TargetError(f"runtime '{profile.runtime.name}' has kind '{profile.runtime.kind}', "
                           "which edgec cannot build for",
                           hint=f"known kinds: {', '.join(RUNTIME_PASSES)}")
-    return FRONT + middle + BACK
+    front = FRONT
+    if runtime == "aot":
+        if profile.runtime.kind != "tflm":
+            raise TargetError(f"--runtime aot generates C for microcontrollers; {profile.id} runs "
+                              f"{profile.runtime.name}",
+                              hint="drop --runtime aot for this target, or pick a microcontroller")
+        front = FRONT + AOT_PASSES
+    return front + middle + BACK
 
 
-__all__ = ["STANDARD_BUILD", "RUNTIME_PASSES", "passes_for"]
+__all__ = ["AOT_PASSES", "STANDARD_BUILD", "RUNTIME_PASSES", "passes_for"]

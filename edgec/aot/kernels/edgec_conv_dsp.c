@@ -1,0 +1,160 @@
+/* CONV_2D, int8, for cores with the Arm DSP extension (SXTB16 + SMLAD).
+ *
+ * Output pixels are taken two at a time: each one's window (im2col) is widened once
+ * into int16 pairs, then every pair of output channels is a 2x2 block of dot products,
+ * so each weight word and each input word loaded feeds two SMLADs. The window is
+ * col_len values long (a multiple of 8, zero weights beyond the real window). The input offset is
+ * in the bias (edgec_dsp.h), so positions outside the input hold its zero point. */
+#include "edgec_dsp.h"
+
+/* n bytes from src, or n copies of `value` when src is NULL (short runs: no call). */
+EDGEC_INLINE void fill(int8_t *dst, const int8_t *src, int32_t n, int8_t value) {
+  int32_t i;
+  if (n > 16) {
+    if (src != NULL) {
+      memcpy(dst, src, (size_t)n);
+    } else {
+      memset(dst, value, (size_t)n);
+    }
+  } else if (src != NULL) {
+    for (i = 0; i < n; i++) dst[i] = src[i];
+  } else {
+    for (i = 0; i < n; i++) dst[i] = value;
+  }
+}
+
+/* The k_h x k_w x in_c window of output pixel (oy, ox) as int8, in filter order,
+ * positions outside the input holding the input zero point, zeros up to col_len. */
+static void window(const edgec_conv_dsp_params *p, const int8_t *image, int32_t oy, int32_t ox,
+                   int8_t *col) {
+  const int32_t c = p->in_c, k_h = p->k_h, k_w = p->k_w, in_h = p->in_h, in_w = p->in_w;
+  const int32_t dh = p->dilation_h, dw = p->dilation_w, row_bytes = k_w * c;
+  const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+  const int32_t tail = p->col_len - k_h * row_bytes;
+  const int8_t pad = (int8_t)p->pad_value;
+  int8_t *dst = col;
+  int32_t ky, kx;
+  for (ky = 0; ky < k_h; ky++, dst += row_bytes) {
+    const int32_t iy = iy0 + ky * dh;
+    const int8_t *row = image + (size_t)(iy < 0 ? 0 : iy) * in_w * c;
+    if (iy < 0 || iy >= in_h) {
+      fill(dst, NULL, row_bytes, pad);
+    } else if (dw == 1) { /* the valid taps of a row are one run of bytes */
+      const int32_t first = ix0 < 0 ? -ix0 : 0;
+      int32_t end = k_w < in_w - ix0 ? k_w : in_w - ix0;
+      end = end > first ? end : first;
+      fill(dst, NULL, first * c, pad);
+      fill(dst + first * c, row + (size_t)(ix0 + first) * c, (end - first) * c, pad);
+      fill(dst + end * c, NULL, (k_w - end) * c, pad);
+    } else {
+      for (kx = 0; kx < k_w; kx++) {
+        const int32_t ix = ix0 + kx * dw;
+        const int outside = ix < 0 || ix >= in_w;
+        fill(dst + kx * c, outside ? NULL : row + (size_t)ix * c, c, pad);
+      }
+    }
+  }
+  fill(dst, NULL, tail, 0); /* meets zero weights */
+}
+
+/* One group of four window values of both pixels with output channels oc, oc + 1. */
+#define DOT2X2(g)                                                          \
+  do {                                                                     \
+    const int32_t w0 = edgec_load32(w + 8 * (g));                          \
+    const int32_t w1 = edgec_load32(w + 8 * (g) + 4);                      \
+    const int32_t w0a = edgec_sxtb16(w0), w0b = edgec_sxtb16_ror8(w0);     \
+    const int32_t w1a = edgec_sxtb16(w1), w1b = edgec_sxtb16_ror8(w1);     \
+    const int32_t x0 = x[4 * (g)], x1 = x[4 * (g) + 1];                    \
+    const int32_t x2 = x[4 * (g) + 2], x3 = x[4 * (g) + 3];                \
+    a00 = __smlad(w0a, x0, a00);                                           \
+    a00 = __smlad(w0b, x1, a00);                                           \
+    a10 = __smlad(w1a, x0, a10);                                           \
+    a10 = __smlad(w1b, x1, a10);                                           \
+    a01 = __smlad(w0a, x2, a01);                                           \
+    a01 = __smlad(w0b, x3, a01);                                           \
+    a11 = __smlad(w1a, x2, a11);                                           \
+    a11 = __smlad(w1b, x3, a11);                                           \
+  } while (0)
+
+/* Dot products of the widened windows with output channel pairs, two groups of four
+ * input values per step (col_len is a multiple of 8), then the tail for each result. */
+EDGEC_DSP_ALWAYS_INLINE void conv_body(const edgec_conv_dsp_params *p, const int8_t *input,
+                                       int8_t *output, const edgec_dsp_tail *tail,
+                                       const int residual, int32_t *scratch) {
+  const int32_t pixels = p->out_h * p->out_w, col_len = p->col_len, out_c = p->out_c;
+  const int32_t in_c = p->in_c, out_w = p->out_w, direct = p->direct;
+  const int32_t step_y = p->stride_h * p->in_w * in_c, step_x = p->stride_w * in_c;
+  const size_t image_bytes = (size_t)p->in_h * p->in_w * in_c;
+  const int8_t *const filter = p->filter;
+  const int32_t *const bias = p->bias;
+  int32_t *const cols = scratch; /* two widened windows, interleaved group by group */
+  const int32_t *const cols_end = cols + col_len;
+  int8_t *const col8 = (int8_t *)(scratch + col_len);
+  int32_t b, px;
+  for (b = 0; b < p->batches; b++) {
+    const int8_t *image = input + (size_t)b * image_bytes;
+    const size_t base = (size_t)b * pixels * out_c;
+    for (px = 0; px < pixels; px += 2) {
+      const int32_t second = px + 1 < pixels ? px + 1 : px; /* an odd last pixel: twice */
+      const size_t at0 = base + (size_t)px * out_c, at1 = base + (size_t)second * out_c;
+      const int8_t *w = filter;
+      int32_t j, oc;
+      for (j = 0; j < 2; j++) {
+        const int32_t pixel = j ? second : px, oy = pixel / out_w, ox = pixel % out_w;
+        const int8_t *src = col8;
+        if (direct) {
+          src = image + (size_t)oy * step_y + (size_t)ox * step_x;
+        } else {
+          window(p, image, oy, ox, col8);
+        }
+        edgec_widen(src, col_len / 4, cols + 2 * j, 4);
+      }
+      for (oc = 0; oc + 1 < out_c; oc += 2) {
+        int32_t a00 = bias[oc], a01 = a00, a10 = bias[oc + 1], a11 = a10;
+        const int32_t *x = cols;
+        while (x < cols_end) { /* two groups of four window values per step */
+          DOT2X2(0);
+          DOT2X2(1);
+          w += 16;
+          x += 8;
+        }
+        edgec_dsp_put(tail, residual, output, at0 + oc, oc, a00);
+        edgec_dsp_put(tail, residual, output, at0 + oc + 1, oc + 1, a10);
+        if (second != px) {
+          edgec_dsp_put(tail, residual, output, at1 + oc, oc, a01);
+          edgec_dsp_put(tail, residual, output, at1 + oc + 1, oc + 1, a11);
+        }
+      }
+      if (oc < out_c) { /* an odd last output channel */
+        int32_t a0 = bias[oc], a1 = a0;
+        const int32_t *x = cols;
+        while (x < cols_end) {
+          const int32_t w0 = edgec_load32(w);
+          const int32_t wa = edgec_sxtb16(w0), wb = edgec_sxtb16_ror8(w0);
+          a0 = __smlad(wa, x[0], a0);
+          a0 = __smlad(wb, x[1], a0);
+          a1 = __smlad(wa, x[2], a1);
+          a1 = __smlad(wb, x[3], a1);
+          w += 4;
+          x += 4;
+        }
+        edgec_dsp_put(tail, residual, output, at0 + oc, oc, a0);
+        if (second != px) {
+          edgec_dsp_put(tail, residual, output, at1 + oc, oc, a1);
+        }
+      }
+    }
+  }
+}
+
+void edgec_conv2d_s8_dsp(const edgec_conv_dsp_params *p, const int8_t *input, int8_t *output,
+                         const edgec_residual *res, const int8_t *shortcut, int32_t *scratch) {
+  edgec_dsp_tail tail;
+  edgec_dsp_tail_init(&tail, p->multiplier, p->shift, p->output_offset, p->act_min, p->act_max,
+                      res, shortcut);
+  if (res != NULL) {
+    conv_body(p, input, output, &tail, 1, scratch);
+  } else {
+    conv_body(p, input, output, &tail, 0, scratch);
+  }
+}

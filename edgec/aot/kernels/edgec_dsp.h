@@ -1,0 +1,130 @@
+/* edgec AOT kernels: helpers of the SIMD variants for cores with the Arm DSP extension
+ * (Cortex-M4, M7, M33, M55), written with the ACLE intrinsics of <arm_acle.h>.
+ *
+ * The variants (edgec_*_dsp.c) compute exactly what the portable kernels compute; two
+ * things are prepared when the code is generated (edgec/aot/dsp.py):
+ * - the input offset is folded into the bias: sum(w * (x + offset)) + bias equals
+ *   sum(w * x) + (bias + offset * sum(w)) in int32 arithmetic, provided every position
+ *   outside the input holds the input zero point (-offset), which the kernels ensure;
+ * - the weights are laid out in the order the kernels read them (see edgec_kernels.h).
+ * Int8 values are widened to pairs of int16 with SXTB16: a word holding bytes b0..b3
+ * gives (b0, b2) and, rotated by 8, (b1, b3). Both operands of a dot product are widened
+ * the same way, so SMLAD(w02, x02) + SMLAD(w13, x13) is the four-element dot product.
+ */
+#ifndef EDGEC_DSP_H_
+#define EDGEC_DSP_H_
+
+#include <stdint.h>
+#include <string.h>
+
+#include "edgec_kernels.h"
+
+#if !defined(__ARM_FEATURE_DSP) || !defined(__ARM_FEATURE_SIMD32)
+#error "edgec's *_dsp.c kernels need a core with the Arm DSP extension (Cortex-M4, M7, M33, M55); generate the portable kernels for this core"
+#endif
+
+#include <arm_acle.h>
+
+/* A 32-bit load from any address (Armv7E-M and Armv8-M load unaligned words in one LDR). */
+EDGEC_INLINE int32_t edgec_load32(const void *p) {
+  int32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/* Bytes 0 and 2 of x, sign-extended to two int16 lanes (SXTB16). */
+EDGEC_INLINE int32_t edgec_sxtb16(int32_t x) { return (int32_t)__sxtb16(x); }
+
+/* Bytes 1 and 3 of x, sign-extended to two int16 lanes (SXTB16 with ROR #8). */
+EDGEC_INLINE int32_t edgec_sxtb16_ror8(int32_t x) {
+  int32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+
+/* Widens n groups of four int8 values into n pairs of words (b0, b2), (b1, b3), written
+ * at dst[0], dst[1], then dst[stride], dst[stride + 1], ... */
+EDGEC_INLINE void edgec_widen(const int8_t *src, int32_t n, int32_t *dst, int32_t stride) {
+  int32_t g;
+  for (g = 0; g < n; g++) {
+    const int32_t x = edgec_load32(src + 4 * g);
+    dst[0] = edgec_sxtb16(x);
+    dst[1] = edgec_sxtb16_ror8(x);
+    dst += stride;
+  }
+}
+
+/* edgec_mbqm for a multiplier >= 0 (all edgec generates), with the 64-bit rounding done
+ * by an add and an arithmetic shift: round(a * b / 2^31) half up equals edgec_srdhm's
+ * result whenever b != INT32_MIN. */
+EDGEC_INLINE int32_t edgec_dsp_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  const int64_t ab = (int64_t)(int32_t)((uint32_t)x << left) * multiplier;
+  return edgec_rdbpot((int32_t)((ab + ((int64_t)1 << 30)) >> 31), right);
+}
+
+/* edgec_add_elem with edgec_dsp_mbqm (ADD's multipliers are >= 0 as well). */
+EDGEC_INLINE int8_t edgec_dsp_add_elem(const edgec_add_params *p, int32_t a, int32_t b) {
+  const int32_t sa = edgec_dsp_mbqm((a + p->input1_offset) * (1 << p->left_shift),
+                                    p->input1_multiplier, p->input1_shift);
+  const int32_t sb = edgec_dsp_mbqm((b + p->input2_offset) * (1 << p->left_shift),
+                                    p->input2_multiplier, p->input2_shift);
+  const int32_t out = edgec_dsp_mbqm(sa + sb, p->output_multiplier, p->output_shift) +
+                      p->output_offset;
+  return (int8_t)edgec_clamp(out, p->act_min, p->act_max);
+}
+
+/* What happens to an accumulator (bias included): requantization, the fused activation's
+ * clamp and, with a fused residual, the ADD with the shortcut. Kernels copy it into a
+ * local once: stores of int8 outputs may alias anything, so values read through the
+ * parameter struct would be read again after every store. */
+typedef struct {
+  const int32_t *multiplier, *shift;
+  int32_t output_offset, act_min, act_max;
+  const int8_t *shortcut; /* NULL: no fused residual */
+  edgec_add_params add;   /* with the op's result as input 1 */
+} edgec_dsp_tail;
+
+EDGEC_INLINE void edgec_dsp_tail_init(edgec_dsp_tail *t, const int32_t *multiplier,
+                                      const int32_t *shift, int32_t output_offset,
+                                      int32_t act_min, int32_t act_max,
+                                      const edgec_residual *res, const int8_t *shortcut) {
+  t->multiplier = multiplier;
+  t->shift = shift;
+  t->output_offset = output_offset;
+  t->act_min = act_min;
+  t->act_max = act_max;
+  t->shortcut = res != NULL ? shortcut : NULL;
+  if (res != NULL) {
+    t->add = *res->add;
+    if (!res->op_is_input1) { /* ADD is symmetric in its inputs' parameters: swap them */
+      t->add.input1_offset = res->add->input2_offset;
+      t->add.input1_multiplier = res->add->input2_multiplier;
+      t->add.input1_shift = res->add->input2_shift;
+      t->add.input2_offset = res->add->input1_offset;
+      t->add.input2_multiplier = res->add->input1_multiplier;
+      t->add.input2_shift = res->add->input1_shift;
+    }
+  }
+}
+
+/* output[at] for `channel`. `residual` is a constant at each call site: kernels run their
+ * loops once with and once without a fused residual (EDGEC_DSP_ALWAYS_INLINE bodies). */
+EDGEC_INLINE void edgec_dsp_put(const edgec_dsp_tail *t, const int residual, int8_t *output,
+                                size_t at, int32_t channel, int32_t acc) {
+  int32_t r = edgec_clamp(edgec_dsp_mbqm(acc, t->multiplier[channel], t->shift[channel]) +
+                              t->output_offset, t->act_min, t->act_max);
+  if (residual) {
+    r = edgec_dsp_add_elem(&t->add, r, t->shortcut[at]);
+  }
+  output[at] = (int8_t)r;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define EDGEC_DSP_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define EDGEC_DSP_ALWAYS_INLINE static inline
+#endif
+
+#endif /* EDGEC_DSP_H_ */

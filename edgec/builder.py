@@ -11,6 +11,7 @@ from edgec.emit.c_array import valid_c_name
 from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
 from edgec.passes import passes_for
+from edgec.passes.aot import kernel_set
 from edgec.passes.budgets import breach_error
 from edgec.passes.plans import input_kind, plan_for
 from edgec.passes.quantize import CONVERTERS
@@ -46,6 +47,7 @@ class BuildOptions:
     input_shape: tuple[int, ...] | None = None  # batch first, fixes dynamic input dimensions
     conversion_tolerance: float = 1e-3  # float TFLite vs onnxruntime, see edgec.onnx.check
     runtime: str = "tflm"  # "aot": also generate C with in-house kernels (edgec.aot)
+    kernels: str = "auto"  # --runtime aot: "scalar", "dsp" or "auto" (the core's DSP extension)
 
 
 def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
@@ -76,6 +78,8 @@ def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
     if opts.runtime not in RUNTIMES:
         raise TargetError(f"unknown runtime '{opts.runtime}'",
                           hint=f"use one of: {', '.join(RUNTIMES)}")
+    if opts.runtime == "aot":
+        kernel_set(profile, opts.kernels)  # refuses an unknown set or DSP kernels without DSP
     if not valid_c_name(opts.c_name):
         raise OutputError(f"--c-name '{opts.c_name}' is not a C identifier",
                           hint="use letters, digits and _, not starting with a digit")
@@ -88,6 +92,16 @@ def build(model: str | Path, **kwargs) -> Report:
     failure; on a budget breach the outputs are written first and the BudgetError
     carries the report (``exc.report``).
     """
+    opts, profile = prepare(model, **kwargs)
+    with OutputStage(opts.out) as stage:
+        ctx = run_build(opts, profile, stage.path)
+        stage.commit()
+    _raise_on_breach(ctx.report, profile)
+    return ctx.report
+
+
+def prepare(model: str | Path, **kwargs) -> tuple[BuildOptions, Profile]:
+    """The options of a build and its target, checked before any slow work starts."""
     known = {f.name for f in fields(BuildOptions)}
     unknown = set(kwargs) - known
     if unknown:
@@ -99,20 +113,22 @@ def build(model: str | Path, **kwargs) -> Report:
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
     opts = BuildOptions(model=Path(model), **kwargs)
     profile = load_target(opts.target, opts.target_file)
-    passes = passes_for(profile, opts.runtime)
+    passes_for(profile, opts.runtime)
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
-    kind = input_kind(opts.model)
-    _check_options(opts, profile, kind)
+    _check_options(opts, profile, input_kind(opts.model))
+    return opts, profile
 
+
+def run_build(opts: BuildOptions, profile: Profile, folder: Path) -> BuildContext:
+    """Run a prepared build's passes, writing its outputs and reports into `folder` (a
+    staging folder); returns the context (report, loaded data) without judging budgets."""
     report = Report(target=profile.id, target_name=profile.name)
-    with OutputStage(opts.out) as stage:
-        ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
-        run_passes(plan_for(kind, passes, opts.validation is not None), Artifact(), ctx)
-        write_reports(report, stage.path)
-        stage.commit()
-    _raise_on_breach(report, profile)
-    return report
+    ctx = BuildContext(profile=profile, options=opts, report=report, stage=folder)
+    passes = passes_for(profile, opts.runtime)
+    run_passes(plan_for(input_kind(opts.model), passes, opts.validation is not None), Artifact(), ctx)
+    write_reports(report, folder)
+    return ctx
 
 
 def write_reports(report: Report, folder: Path) -> None:

@@ -75,6 +75,7 @@ def _layers(r: dict, bench: dict | None) -> str:
         return ""
     ops = {o["index"]: o for o in r.get("ops", [])}
     per_op = (bench or {}).get("per_op") or []
+    measured = {p.get("index", i): i for i, p in enumerate(per_op)}  # op index -> position
     total_macs = sum(l["macs"] for l in layers) or 1
     head = ["#", "op", "output shape", "params", "MACs", "% MACs", "weight bytes",
             "activation bytes", "placement"] + (["instructions"] if per_op else [])
@@ -88,9 +89,10 @@ def _layers(r: dict, bench: dict | None) -> str:
                  num(f"layers.{i}.params", l["params"]), num(f"layers.{i}.macs", l["macs"]),
                  f"{100 * l['macs'] / total_macs:.1f}", num(f"layers.{i}.weight_bytes", l["weight_bytes"]),
                  num(f"layers.{i}.activation_bytes", l["activation_bytes"]), escape(placement)]
-        if per_op:
-            cells.append(num(f"bench.per_op.{i}.instructions", per_op[i]["instructions"])
-                         if i < len(per_op) else "")
+        if per_op:  # by op index: a fused ADD or an aliased RESHAPE has no count of its own
+            at = measured.get(l["index"])
+            cells.append("" if at is None else
+                         num(f"bench.per_op.{at}.instructions", per_op[at]["instructions"]))
         rows.append(cells)
     numeric = {3, 4, 5, 6, 7, 9}
     th = "".join(f'<th class="{"n" if j in numeric else ""}">{escape(h)}</th>' for j, h in enumerate(head))
@@ -99,7 +101,7 @@ def _layers(r: dict, bench: dict | None) -> str:
     chart = svg.horizontal_bars([(f'{l["index"]} {l["op"]}', l["macs"]) for l in layers], "MACs",
                                 "layer-costs", "MACs per layer")
     if per_op:
-        chart += svg.horizontal_bars([(f'{i} {p["op"]}', p["instructions"])
+        chart += svg.horizontal_bars([(f'{p.get("index", i)} {p["op"]}', p["instructions"])
                                       for i, p in enumerate(per_op)], "instr.",
                                      "layer-instructions", "instructions per layer")
     return (f"<h2>Cost per layer</h2>{chart}<h2>Layers</h2><table><thead><tr>{th}</tr></thead>"
@@ -120,6 +122,34 @@ def _timeline(r: dict) -> str:
     return (f"<h2>Memory timeline</h2><p>Live activation bytes while each op runs; peak "
             f"{escape(format_bytes(peak))}. The measured arena adds scratch buffers, alignment and "
             f"the runtime's bookkeeping.</p>{chart}")
+
+
+def _bench(b: dict | None) -> str:
+    """What ran on the (emulated) device: bench.json's figures."""
+    if not b:
+        return ""
+    est = b.get("estimate") or {}
+    exact = b["bit_exact"]
+    cards = [
+        ("instructions / inference", num("bench.instructions_per_inference",
+                                         b["instructions_per_inference"])),
+        (f"estimated ms at {est.get('clock_mhz', '?')} MHz, CPI {est.get('assumed_cpi', '?')}",
+         num("bench.estimated_ms", b["estimated_ms"], f"{b['estimated_ms']:.2f}")),
+        ("flash", num("bench.flash_bytes", b["flash_bytes"], format_bytes(b["flash_bytes"]))),
+        ("RAM (static + stack)", num("bench.ram_bytes", b["ram_bytes"], format_bytes(b["ram_bytes"]))),
+        ("stack", num("bench.stack_bytes", b["stack_bytes"], format_bytes(b["stack_bytes"]))),
+        ("TFLite Micro arena", num("bench.tflm_arena_bytes", b["tflm_arena_bytes"],
+                                   format_bytes(b["tflm_arena_bytes"]))),
+        ("outputs vs TFLite Micro",
+         f'<span class="{"ok" if exact else "bad"}">{"bit-exact" if exact else "DIFFER"}</span> '
+         f'on {num("bench.samples_compared", b["samples_compared"])} samples'),
+    ]
+    where = f"{b.get('board', '')} ({b.get('core', '')}) under {b.get('device', '')}"
+    return (f"<h2>On the device: {escape(where)}</h2>"
+            '<div class="cards">' + "".join(f'<div class="card">{escape(k)}<b>{v}</b></div>'
+                                            for k, v in cards) + "</div>"
+            f"<p>{escape(est.get('method', ''))}. Instructions per inference: the most any of "
+            "the samples took; the per-layer table below has each op's share.</p>")
 
 
 def _exits(r: dict) -> str:
@@ -159,6 +189,7 @@ def render(report: dict, bench: dict | None = None) -> str:
 {warnings}
 <h2>Summary</h2>
 {_summary(r)}
+{_bench(bench)}
 {_timeline(r)}
 {_layers(r, bench)}
 {_exits(r)}

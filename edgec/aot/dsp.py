@@ -9,8 +9,11 @@ with what that variant expects prepared here, once:
   outside the input holds the input zero point (the kernels see to that);
 - multipliers and shifts per output channel;
 - the weights reordered as the kernel reads them (pairs or fours of rows interleaved word
-  by word, rows zero padded to a multiple of four; depthwise taps grouped by four
-  channels), so every weight is loaded once as part of a word.
+  by word, rows zero padded to a multiple of eight; depthwise taps grouped by four
+  channels), so every weight is loaded once as part of a word;
+- with a fused residual ADD, a table of what the ADD makes of each int8 value of either
+  input before adding (its rescaling depends on that one value), computed here with
+  the kernels' own arithmetic (`mbqm`).
 
 Ops the variants do not cover (grouped convolutions, depth multipliers other than 1,
 windows of more than EDGEC_DSP_MAX_TAPS taps, weights with a zero point) keep the
@@ -75,9 +78,40 @@ def _pad_columns(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _refs(name: str) -> dict[str, str]:
-    return {"filter": f"{name}_filter", "bias": f"{name}_bias", "multiplier": f"{name}_multiplier",
-            "shift": f"{name}_shift"}
+def _wrap(x: int) -> int:
+    return (x + (1 << 31)) % (1 << 32) - (1 << 31)
+
+
+def mbqm(x: int, multiplier: int, shift: int) -> int:
+    """edgec_mbqm (TFLite's MultiplyByQuantizedMultiplier with double rounding) on Python
+    ints, for multiplier >= 0: exactly what the C computes in int32."""
+    left, right = max(shift, 0), max(-shift, 0)
+    high = (_wrap(x << left) * multiplier + (1 << 30)) >> 31
+    mask = (1 << right) - 1
+    threshold = (mask >> 1) + (1 if high < 0 else 0)
+    return (high >> right) + (1 if (high & mask) > threshold else 0)
+
+
+def residual_table(residual: dict) -> np.ndarray:
+    """ADD's rescaled input for every int8 value: the op's result (256), then the shortcut's."""
+    add = residual["add"]
+    sides = ("1", "2") if residual["op_is_input1"] else ("2", "1")
+    return np.array([mbqm((v + add[f"input{i}_offset"]) * (1 << add["left_shift"]),
+                          add[f"input{i}_multiplier"], add[f"input{i}_shift"])
+                     for i in sides for v in range(-128, 128)], dtype=np.int64)
+
+
+def _refs(k: Kernel) -> tuple[dict[str, str], list[CArray]]:
+    """The DSP params' array fields, and the residual table when an ADD is fused in."""
+    name = k.name
+    fields = {"filter": f"{name}_filter", "bias": f"{name}_bias",
+              "multiplier": f"{name}_multiplier", "shift": f"{name}_shift",
+              "residual_table": "NULL"}
+    if k.residual is None:
+        return fields, []
+    fields["residual_table"] = f"{name}_residual_table"
+    return fields, [CArray(f"{name}_residual_table", "int32_t", residual_table(k.residual),
+                           "requant")]
 
 
 def _conv(k: Kernel) -> Kernel:
@@ -91,11 +125,12 @@ def _conv(k: Kernel) -> Kernel:
     direct = int(p["k_h"] == p["k_w"] == 1 and p["pad_h"] == p["pad_w"] == 0 and p["in_c"] % 4 == 0)
     keep = ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "k_h", "k_w",
             "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w")
+    refs, tables = _refs(k)
     params = {**{f: p[f] for f in keep}, "col_len": col_len, "direct": direct,
               "pad_value": -p["input_offset"], "output_offset": p["output_offset"],
-              "act_min": p["act_min"], "act_max": p["act_max"], **_refs(k.name)}
+              "act_min": p["act_min"], "act_max": p["act_max"], **refs}
     arrays = [CArray(f"{k.name}_filter", "int8_t", _interleave(padded, 2)),
-              *_channel_tables(k, rows, p["out_c"], p["input_offset"])]
+              *_channel_tables(k, rows, p["out_c"], p["input_offset"]), *tables]
     return replace(k, params_type="edgec_conv_dsp_params", params=params, arrays=arrays,
                    call="edgec_conv2d_s8_dsp({params}, {in0}, {out}, {residual}, {shortcut}, "
                         "{scratch})",
@@ -114,11 +149,12 @@ def _depthwise(k: Kernel) -> Kernel:
     tail = weights[:, 4 * quads:].T.reshape(-1)
     keep = ("batches", "in_h", "in_w", "out_h", "out_w", "k_h", "k_w", "stride_h", "stride_w",
             "dilation_h", "dilation_w", "pad_h", "pad_w")
+    refs, tables = _refs(k)
     params = {**{f: p[f] for f in keep}, "channels": c, "pad_value": -p["input_offset"],
               "output_offset": p["output_offset"], "act_min": p["act_min"],
-              "act_max": p["act_max"], **_refs(k.name)}
+              "act_max": p["act_max"], **refs}
     arrays = [CArray(f"{k.name}_filter", "int8_t", np.concatenate([grouped, tail])),
-              *_channel_tables(k, weights.T, c, p["input_offset"])]
+              *_channel_tables(k, weights.T, c, p["input_offset"]), *tables]
     return replace(k, params_type="edgec_depthwise_dsp_params", params=params, arrays=arrays,
                    call="edgec_depthwise_conv2d_s8_dsp({params}, {in0}, {out}, {residual}, "
                         "{shortcut}, {scratch})",
@@ -131,12 +167,13 @@ def _fully_connected(k: Kernel) -> Kernel:
         return k
     rows = _arrays(k)["filter"].astype(np.int8).reshape(p["out_depth"], p["accum_depth"])
     padded = _pad_columns(rows)
+    refs, tables = _refs(k)
     params = {"batches": p["batches"], "accum_depth": p["accum_depth"],
               "out_depth": p["out_depth"], "row_len": padded.shape[1],
               "output_offset": p["output_offset"], "act_min": p["act_min"],
-              "act_max": p["act_max"], **_refs(k.name)}
+              "act_max": p["act_max"], **refs}
     arrays = [CArray(f"{k.name}_filter", "int8_t", _interleave(padded, 4)),
-              *_channel_tables(k, rows, p["out_depth"], p["input_offset"])]
+              *_channel_tables(k, rows, p["out_depth"], p["input_offset"]), *tables]
     return replace(k, params_type="edgec_fc_dsp_params", params=params, arrays=arrays,
                    call="edgec_fully_connected_s8_dsp({params}, {in0}, {out}, {residual}, "
                         "{shortcut}, {scratch})",

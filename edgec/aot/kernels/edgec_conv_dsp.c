@@ -57,23 +57,35 @@ static void window(const edgec_conv_dsp_params *p, const int8_t *image, int32_t 
   fill(dst, NULL, tail, 0); /* meets zero weights */
 }
 
-/* One group of four window values of both pixels with output channels oc, oc + 1. */
-#define DOT2X2(g)                                                          \
-  do {                                                                     \
-    const int32_t w0 = edgec_load32(w + 8 * (g));                          \
-    const int32_t w1 = edgec_load32(w + 8 * (g) + 4);                      \
-    const int32_t w0a = edgec_sxtb16(w0), w0b = edgec_sxtb16_ror8(w0);     \
-    const int32_t w1a = edgec_sxtb16(w1), w1b = edgec_sxtb16_ror8(w1);     \
-    const int32_t x0 = x[4 * (g)], x1 = x[4 * (g) + 1];                    \
-    const int32_t x2 = x[4 * (g) + 2], x3 = x[4 * (g) + 3];                \
-    a00 = __smlad(w0a, x0, a00);                                           \
-    a00 = __smlad(w0b, x1, a00);                                           \
-    a10 = __smlad(w1a, x0, a10);                                           \
-    a10 = __smlad(w1b, x1, a10);                                           \
-    a01 = __smlad(w0a, x2, a01);                                           \
-    a01 = __smlad(w0b, x3, a01);                                           \
-    a11 = __smlad(w1a, x2, a11);                                           \
-    a11 = __smlad(w1b, x3, a11);                                           \
+/* One group of four window values of both pixels with output channels oc and oc + 1: a
+ * doubleword of weights (one word per channel) and two of widened window values (pixel 0,
+ * pixel 1), each weight word widened once and used twice. Written out so that the loads
+ * are LDRDs (gcc splits them into single loads) and no accumulator leaves its register:
+ * 3 loads, 4 SXTB16 and 8 SMLAD for 16 multiply-accumulates. w and x advance. */
+#define DOT2X2()                                                                     \
+  do {                                                                               \
+    int32_t w0_, w1_, x0_, x1_, x2_, x3_, t_;                                        \
+    __asm__("ldrd %[w0], %[w1], [%[w]], #8\n\t"                                      \
+            "ldrd %[x0], %[x1], [%[x]], #8\n\t"                                      \
+            "ldrd %[x2], %[x3], [%[x]], #8\n\t"                                      \
+            "sxtb16 %[t], %[w0]\n\t"                                                  \
+            "sxtb16 %[w0], %[w0], ror #8\n\t"                                         \
+            "smlad %[a00], %[t], %[x0], %[a00]\n\t"                                   \
+            "smlad %[a01], %[t], %[x2], %[a01]\n\t"                                   \
+            "smlad %[a00], %[w0], %[x1], %[a00]\n\t"                                  \
+            "smlad %[a01], %[w0], %[x3], %[a01]\n\t"                                  \
+            "sxtb16 %[t], %[w1]\n\t"                                                  \
+            "sxtb16 %[w1], %[w1], ror #8\n\t"                                         \
+            "smlad %[a10], %[t], %[x0], %[a10]\n\t"                                   \
+            "smlad %[a11], %[t], %[x2], %[a11]\n\t"                                   \
+            "smlad %[a10], %[w1], %[x1], %[a10]\n\t"                                  \
+            "smlad %[a11], %[w1], %[x3], %[a11]"                                        \
+            : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11),       \
+              [w] "+r"(w), [x] "+r"(x), [w0] "=&r"(w0_), [w1] "=&r"(w1_),               \
+              [x0] "=&r"(x0_), [x1] "=&r"(x1_), [x2] "=&r"(x2_), [x3] "=&r"(x3_),      \
+              [t] "=&r"(t_)                                                          \
+            :                                                                        \
+            : "memory");                                                             \
   } while (0)
 
 /* Dot products of the widened windows with output channel pairs, two groups of four
@@ -113,10 +125,8 @@ EDGEC_DSP_ALWAYS_INLINE void conv_body(const edgec_conv_dsp_params *p, const int
         int32_t a00 = bias[oc], a01 = a00, a10 = bias[oc + 1], a11 = a10;
         const int32_t *x = cols;
         while (x < cols_end) { /* two groups of four window values per step */
-          DOT2X2(0);
-          DOT2X2(1);
-          w += 16;
-          x += 8;
+          DOT2X2();
+          DOT2X2();
         }
         edgec_dsp_put(tail, residual, output, at0 + oc, oc, a00);
         edgec_dsp_put(tail, residual, output, at0 + oc + 1, oc + 1, a10);
@@ -151,7 +161,7 @@ void edgec_conv2d_s8_dsp(const edgec_conv_dsp_params *p, const int8_t *input, in
                          const edgec_residual *res, const int8_t *shortcut, int32_t *scratch) {
   edgec_dsp_tail tail;
   edgec_dsp_tail_init(&tail, p->multiplier, p->shift, p->output_offset, p->act_min, p->act_max,
-                      res, shortcut);
+                      res, shortcut, p->residual_table);
   if (res != NULL) {
     conv_body(p, input, output, &tail, 1, scratch);
   } else {

@@ -88,7 +88,7 @@ void edgec_depthwise_conv2d_s8_dsp(const edgec_depthwise_dsp_params *p, const in
   const int32_t taps = p->k_h * p->k_w;
   edgec_dsp_tail tail;
   edgec_dsp_tail_init(&tail, p->multiplier, p->shift, p->output_offset, p->act_min, p->act_max,
-                      res, shortcut);
+                      res, shortcut, p->residual_table);
   memset(scratch, p->pad_value, (size_t)p->channels);
   if (res != NULL) {
     dw_body(p, input, output, &tail, 1, taps, pad_row);

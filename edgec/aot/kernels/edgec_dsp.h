@@ -64,17 +64,6 @@ EDGEC_INLINE int32_t edgec_dsp_mbqm(int32_t x, int32_t multiplier, int32_t shift
   return edgec_rdbpot((int32_t)((ab + ((int64_t)1 << 30)) >> 31), right);
 }
 
-/* edgec_add_elem with edgec_dsp_mbqm (ADD's multipliers are >= 0 as well). */
-EDGEC_INLINE int8_t edgec_dsp_add_elem(const edgec_add_params *p, int32_t a, int32_t b) {
-  const int32_t sa = edgec_dsp_mbqm((a + p->input1_offset) * (1 << p->left_shift),
-                                    p->input1_multiplier, p->input1_shift);
-  const int32_t sb = edgec_dsp_mbqm((b + p->input2_offset) * (1 << p->left_shift),
-                                    p->input2_multiplier, p->input2_shift);
-  const int32_t out = edgec_dsp_mbqm(sa + sb, p->output_multiplier, p->output_shift) +
-                      p->output_offset;
-  return (int8_t)edgec_clamp(out, p->act_min, p->act_max);
-}
-
 /* What happens to an accumulator (bias included): requantization, the fused activation's
  * clamp and, with a fused residual, the ADD with the shortcut. Kernels copy it into a
  * local once: stores of int8 outputs may alias anything, so values read through the
@@ -83,42 +72,29 @@ typedef struct {
   const int32_t *multiplier, *shift;
   int32_t output_offset, act_min, act_max;
   const int8_t *shortcut; /* NULL: no fused residual */
-  edgec_add_params add;   /* with the op's result as input 1 */
+  const int32_t *table;   /* the residual ADD's rescaled inputs (edgec_kernels.h) */
+  int32_t add_multiplier, add_shift, add_offset, add_min, add_max;
 } edgec_dsp_tail;
 
 EDGEC_INLINE void edgec_dsp_tail_init(edgec_dsp_tail *t, const int32_t *multiplier,
                                       const int32_t *shift, int32_t output_offset,
                                       int32_t act_min, int32_t act_max,
-                                      const edgec_residual *res, const int8_t *shortcut) {
+                                      const edgec_residual *res, const int8_t *shortcut,
+                                      const int32_t *residual_table) {
   t->multiplier = multiplier;
   t->shift = shift;
   t->output_offset = output_offset;
   t->act_min = act_min;
   t->act_max = act_max;
   t->shortcut = res != NULL ? shortcut : NULL;
+  t->table = residual_table;
   if (res != NULL) {
-    t->add = *res->add;
-    if (!res->op_is_input1) { /* ADD is symmetric in its inputs' parameters: swap them */
-      t->add.input1_offset = res->add->input2_offset;
-      t->add.input1_multiplier = res->add->input2_multiplier;
-      t->add.input1_shift = res->add->input2_shift;
-      t->add.input2_offset = res->add->input1_offset;
-      t->add.input2_multiplier = res->add->input1_multiplier;
-      t->add.input2_shift = res->add->input1_shift;
-    }
+    t->add_multiplier = res->add->output_multiplier;
+    t->add_shift = res->add->output_shift;
+    t->add_offset = res->add->output_offset;
+    t->add_min = res->add->act_min;
+    t->add_max = res->add->act_max;
   }
-}
-
-/* output[at] for `channel`. `residual` is a constant at each call site: kernels run their
- * loops once with and once without a fused residual (EDGEC_DSP_ALWAYS_INLINE bodies). */
-EDGEC_INLINE void edgec_dsp_put(const edgec_dsp_tail *t, const int residual, int8_t *output,
-                                size_t at, int32_t channel, int32_t acc) {
-  int32_t r = edgec_clamp(edgec_dsp_mbqm(acc, t->multiplier[channel], t->shift[channel]) +
-                              t->output_offset, t->act_min, t->act_max);
-  if (residual) {
-    r = edgec_dsp_add_elem(&t->add, r, t->shortcut[at]);
-  }
-  output[at] = (int8_t)r;
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -126,5 +102,22 @@ EDGEC_INLINE void edgec_dsp_put(const edgec_dsp_tail *t, const int residual, int
 #else
 #define EDGEC_DSP_ALWAYS_INLINE static inline
 #endif
+
+/* output[at] for `channel`. `residual` is a constant at each call site: kernels run their
+ * loops once with and once without a fused residual (EDGEC_DSP_ALWAYS_INLINE bodies). The
+ * residual ADD is edgec_add_elem with its two input rescalings looked up (each depends on
+ * one int8 value only) and the output rescaling computed. */
+EDGEC_DSP_ALWAYS_INLINE void edgec_dsp_put(const edgec_dsp_tail *t, const int residual,
+                                           int8_t *output, size_t at, int32_t channel,
+                                           int32_t acc) {
+  int32_t r = edgec_clamp(edgec_dsp_mbqm(acc, t->multiplier[channel], t->shift[channel]) +
+                              t->output_offset, t->act_min, t->act_max);
+  if (residual) {
+    const int32_t sum = t->table[r + 128] + t->table[256 + 128 + t->shortcut[at]];
+    r = edgec_clamp(edgec_dsp_mbqm(sum, t->add_multiplier, t->add_shift) + t->add_offset,
+                    t->add_min, t->add_max);
+  }
+  output[at] = (int8_t)r;
+}
 
 #endif /* EDGEC_DSP_H_ */

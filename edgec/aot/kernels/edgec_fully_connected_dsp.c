@@ -71,7 +71,7 @@ void edgec_fully_connected_s8_dsp(const edgec_fc_dsp_params *p, const int8_t *in
                                   const int8_t *shortcut, int32_t *scratch) {
   edgec_dsp_tail tail;
   edgec_dsp_tail_init(&tail, p->multiplier, p->shift, p->output_offset, p->act_min, p->act_max,
-                      res, shortcut);
+                      res, shortcut, p->residual_table);
   if (res != NULL) {
     fc_body(p, input, output, &tail, 1, scratch);
   } else {

@@ -125,7 +125,9 @@ void edgec_fully_connected_s8(const edgec_fc_params *p, const int8_t *input, int
  * channel's weights; never NULL), `multiplier` and `shift` are per output channel, and
  * the weights are laid out in the order the kernel reads them. `pad_value` (the input
  * zero point) is what positions outside the input hold. `scratch` is the model's
- * static scratch buffer (report.json: aot.scratch_bytes). */
+ * static scratch buffer (report.json: aot.scratch_bytes). With a fused residual ADD,
+ * `residual_table` holds what the ADD makes of each int8 input before adding: 256 values
+ * for the op's result, then 256 for the shortcut (index: value + 128); NULL otherwise. */
 typedef struct {
   int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
   int32_t k_h, k_w;
@@ -137,6 +139,7 @@ typedef struct {
    * at a time, an odd last channel's row alone at the end */
   const int8_t *filter;
   const int32_t *bias, *multiplier, *shift;
+  const int32_t *residual_table;
 } edgec_conv_dsp_params;
 
 /* scratch: 4 * col_len bytes, plus col_len unless direct. */
@@ -152,6 +155,7 @@ typedef struct {
    * bytes); then each of the channels % 4 last channels' k_h * k_w weights */
   const int8_t *filter;
   const int32_t *bias, *multiplier, *shift;
+  const int32_t *residual_table;
 } edgec_depthwise_dsp_params;
 
 /* scratch: channels bytes (rounded up to 4). */
@@ -167,6 +171,7 @@ typedef struct {
    * the out_depth % 4 last rows one after another at the end */
   const int8_t *filter;
   const int32_t *bias, *multiplier, *shift;
+  const int32_t *residual_table;
 } edgec_fc_dsp_params;
 
 /* scratch: 2 * row_len bytes. */

@@ -21,7 +21,7 @@ def __getattr__(name):
 
         return getattr(builder, name)
     if name == "bench":
-        from edgec.bench import bench
+        from edgec.on_device import bench
 
         return bench
     if name == "analyze":

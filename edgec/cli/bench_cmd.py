@@ -59,7 +59,7 @@ def bench(
                                   help="Seconds the emulator may run before edgec stops it."),
     as_json: bool = typer.Option(False, "--json", help="Print bench.json instead of a summary."),
 ) -> None:
-    from edgec.bench import bench as run_bench
+    from edgec.on_device import bench as run_bench
 
     result = run_bench(model, out=out, target=target, target_file=target_file, device=device,
                        samples=samples, seed=seed, kernels=kernels, timeout=timeout,

@@ -7,7 +7,9 @@
  * must keep the same results bit for bit and the same memory-access contract
  * the planner relies on: output elements are produced in increasing address
  * order, and the write of an element happens after every read that element
- * needs; reads needed by later elements may happen earlier or later.
+ * needs; reads needed by later elements may happen earlier or later. Elements
+ * may also be produced in blocks of increasing address, in any order within a
+ * block once every read the block needs has happened.
  */
 #ifndef EDGEC_KERNELS_H_
 #define EDGEC_KERNELS_H_

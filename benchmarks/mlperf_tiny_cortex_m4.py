@@ -38,8 +38,6 @@ from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
-import numpy as np  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -92,19 +90,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=4)
     args = parser.parse_args()
 
-    from edgec.models import load_model
-    from edgec.passes.quantize import convert_int8
     from edgec.tf_runtime import keras as load_keras
-    from edgec.zoo import MLPERF_TINY, build_mlperf_tiny
+    from edgec.zoo import MLPERF_TINY, quantized_mlperf_tiny
 
     keras = load_keras()
     models = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, ref in MLPERF_TINY.items():
-            keras_path = Path(tmp) / f"{name}.keras"
-            build_mlperf_tiny(name, keras).save(keras_path)
-            x = np.random.default_rng(0).uniform(0, 1, (64, *ref.input_shape)).astype(np.float32)
-            tflite = convert_int8(load_model(keras_path), x)
+            tflite = quantized_mlperf_tiny(name, keras, samples=64)
             path = Path(tmp) / f"{name}.tflite"
             path.write_bytes(tflite)
             base = flatbuffer_figures(tflite)

@@ -91,18 +91,9 @@ def digits_tflite(digits_example, digits) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def mlperf_tflites(keras, tmp_path_factory) -> dict[str, bytes]:
+def mlperf_tflites(keras) -> dict[str, bytes]:
     """The four MLPerf Tiny reference architectures (seeded random weights), converted by
     edgec's quantize step on a few random calibration samples (tests/aot and tests/device)."""
-    from edgec.models import load_model
-    from edgec.passes.quantize import convert_int8
-    from edgec.zoo import MLPERF_TINY, build_mlperf_tiny
+    from edgec.zoo import MLPERF_TINY, quantized_mlperf_tiny
 
-    folder = tmp_path_factory.mktemp("mlperf")
-    out = {}
-    for name, ref in MLPERF_TINY.items():
-        path = folder / f"{name}.keras"
-        build_mlperf_tiny(name, keras).save(path)
-        x = np.random.default_rng(0).uniform(0, 1, (16, *ref.input_shape)).astype(np.float32)
-        out[name] = convert_int8(load_model(path), x)
-    return out
+    return {name: quantized_mlperf_tiny(name, keras, samples=16) for name in MLPERF_TINY}

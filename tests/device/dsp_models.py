@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.aot.graphs import ACT, PAD, Graph
+from tests.aot.graphs import ACT, Graph, conv_op
 
 
 def _size(padding: str, size: int, k: int, stride: int, dilation: int) -> int:
@@ -75,16 +75,8 @@ def conv(rng, residual: bool = False, depthwise: bool = False) -> bytes:
         inputs.append(-1)
     shape = (n, oh, ow, oc)
     y = g.tensor(shape, scale=s_out, zero_point=_zero_point(rng))
-    act = _activation(rng)
-    if depthwise:
-        opts = g.options("DepthwiseConv2DOptions", padding=PAD[padding], strideW=sw, strideH=sh,
-                         depthMultiplier=oc // c, fusedActivationFunction=act,
-                         dilationWFactor=dw, dilationHFactor=dh)
-        g.op("DEPTHWISE_CONV_2D", inputs, [y], opts, "DepthwiseConv2DOptions")
-    else:
-        opts = g.options("Conv2DOptions", padding=PAD[padding], strideW=sw, strideH=sh,
-                         fusedActivationFunction=act, dilationWFactor=dw, dilationHFactor=dh)
-        g.op("CONV_2D", inputs, [y], opts, "Conv2DOptions")
+    conv_op(g, inputs, y, depthwise=depthwise, padding=padding, strides=(sh, sw),
+            dilations=(dh, dw), activation=_activation(rng), multiplier=oc // c)
     graph_inputs, out = ([x], y) if not residual else _residual(g, rng, y, shape, [x])
     return g.finish(graph_inputs, [out])
 

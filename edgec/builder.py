@@ -6,11 +6,14 @@ import logging
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from edgec.accuracy import guard_failure
 from edgec.artifact import Artifact
+from edgec.auto import auto_plans, search
 from edgec.emit.c_array import valid_c_name
 from edgec.errors import BudgetError, DataError, EdgecError, OutputError, TargetError
+from edgec.optimization import check_optimization
 from edgec.outputs import REPORT_NAME, OutputStage
-from edgec.passes import STANDARD_BUILD
+from edgec.passes import build_passes
 from edgec.passes.quantize import CONVERTERS
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
@@ -39,6 +42,18 @@ class BuildOptions:
     flash_budget: int | None = None
     unsafe_load: bool = False
     c_name: str = "edgec_model"
+    # Optimisation (README "Optimising a model"); checked by edgec.optimization.
+    train: Path | None = None  # training data for fine-tuning
+    prune: float | None = None  # share of filters to remove
+    prune_norm: str = "l1"  # l1 | l2
+    prune_scope: str = "layer"  # layer | global
+    sparsity: str | None = None  # M:N, e.g. "2:4" (tfmot; no smaller on TFLite Micro)
+    qat: bool = False  # quantization-aware training for --quant (int8 or int4)
+    max_accuracy_drop: float | None = None  # points of top-1 (or of agreement without labels)
+    auto: bool = False  # search plans for the first that fits
+    epochs: int = 20  # fine-tuning epochs at most (early stopping)
+    learning_rate: float | None = None  # None: 1e-3 (pruning), 1e-4 (QAT)
+    batch_size: int = 32
 
 
 def _check_options(opts: BuildOptions, profile: Profile) -> None:
@@ -77,22 +92,33 @@ def build(model: str | Path, **kwargs) -> Report:
     unknown = set(kwargs) - known
     if unknown:
         raise TypeError(f"unknown build option(s): {', '.join(sorted(unknown))}")
-    for key in ("target_file", "calibration", "validation", "out"):
+    for key in ("target_file", "calibration", "validation", "out", "train"):
         if kwargs.get(key) is not None:
             kwargs[key] = Path(kwargs[key])
     opts = BuildOptions(model=Path(model), **kwargs)
     profile = load_target(opts.target, opts.target_file)
+    plans = auto_plans(opts, profile) if opts.auto else None
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
+    check_optimization(opts)
     _check_options(opts, profile)
 
-    report = Report(target=profile.id, target_name=profile.name)
     with OutputStage(opts.out) as stage:
-        ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
-        run_passes(list(STANDARD_BUILD), Artifact(), ctx)
+        ctx = BuildContext(profile=profile, options=opts,
+                           report=Report(target=profile.id, target_name=profile.name),
+                           stage=stage.path)
+        if plans is not None:
+            search(ctx, plans)
+        else:
+            run_passes(build_passes(opts), Artifact(), ctx)
+        report = ctx.report
         report.outputs.append(REPORT_NAME)
         (stage.path / REPORT_NAME).write_text(report.to_json())
         stage.commit()
+    failure = guard_failure(report)
+    if failure is not None:
+        failure.report = report
+        raise failure
     _raise_on_breach(report, profile)
     return report
 
@@ -109,6 +135,8 @@ def _raise_on_breach(report: Report, profile: Profile) -> None:
             "flash": "shrink weights (fewer filters or layers)"}
     hint = "; ".join(what[b.name] for b in breaches) + \
         ", or pick a larger target (`edgec targets list`); the outputs were written for inspection"
+    if report.plans:
+        hint = f"--auto tried {len(report.plans)} plans (see `plans` in report.json); " + hint
     error = BudgetError(f"model does not fit {profile.id}: {parts}", hint=hint)
     error.report = report
     raise error

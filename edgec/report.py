@@ -73,6 +73,9 @@ class Report:
     accuracy_known: bool = True
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    optimization: dict = field(default_factory=dict)  # what prune / sparsity / qat did
+    accuracy_guard: dict | None = None  # --max-accuracy-drop: limit, baseline, every check
+    plans: list[dict] = field(default_factory=list)  # --auto: every plan tried
     edgec_version: str = __version__
 
     def warn(self, message: str) -> None:
@@ -102,6 +105,9 @@ class Report:
             "accuracy_known": self.accuracy_known,
             "warnings": self.warnings,
             "outputs": self.outputs,
+            "optimization": self.optimization,
+            "accuracy_guard": self.accuracy_guard,
+            "plans": self.plans,
         }
 
     def to_json(self) -> str:

@@ -8,8 +8,9 @@ from typing import Optional
 
 import typer
 
+from edgec.cli import optimize_options as opt
 from edgec.cli.summary import build_summary
-from edgec.errors import BudgetError
+from edgec.errors import AccuracyError, BudgetError
 from edgec.units import parse_bytes
 
 HELP = """Build a trained model for a target: INT8 post-training quantization, op and budget
@@ -65,8 +66,25 @@ def build(
         False, "--unsafe-load", help="Allow models whose loading runs code (Lambda layers). "
                                      "Only for files you trust."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON, not a table."),
+    quant: Optional[str] = opt.QUANT,
+    train: Optional[Path] = opt.TRAIN,
+    prune: Optional[float] = opt.PRUNE,
+    prune_norm: str = opt.PRUNE_NORM,
+    prune_scope: str = opt.PRUNE_SCOPE,
+    sparsity: Optional[str] = opt.SPARSITY,
+    qat: bool = opt.QAT,
+    max_accuracy_drop: Optional[float] = opt.MAX_ACCURACY_DROP,
+    auto: bool = opt.AUTO,
+    epochs: int = opt.EPOCHS,
+    learning_rate: Optional[float] = opt.LEARNING_RATE,
+    batch_size: int = opt.BATCH_SIZE,
 ) -> None:
     from edgec.builder import build as run_build
+
+    optimization = opt.checked(
+        quant=quant, train=train, prune=prune, prune_norm=prune_norm, prune_scope=prune_scope,
+        sparsity=sparsity, qat=qat, max_accuracy_drop=max_accuracy_drop, auto=auto,
+        epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
 
     if unsafe_load:
         typer.echo("warning: --unsafe-load: the model file may run arbitrary code as it loads",
@@ -77,8 +95,8 @@ def build(
             validation=validation, out=out, synthetic_calibration=synthetic_calibration,
             calibration_samples=calibration_samples, seed=seed, image_scale=image_scale,
             ram_budget=_size(ram_budget), flash_budget=_size(flash_budget), c_name=c_name,
-            unsafe_load=unsafe_load)
-    except BudgetError as error:
+            unsafe_load=unsafe_load, **optimization)
+    except (BudgetError, AccuracyError) as error:
         _show(error.report, out, as_json)
         raise
     _show(report, out, as_json)

@@ -17,7 +17,8 @@ import typer
 import typer.core
 
 from edgec import __version__
-from edgec.cli import build_cmd, targets_cmd
+from edgec.cli import build_cmd, optimize_cmd, targets_cmd
+from edgec.cli.progress import ProgressHandler
 from edgec.errors import EXIT_INTERRUPTED, EdgecError, InternalError
 
 log = logging.getLogger("edgec")
@@ -70,6 +71,10 @@ app = typer.Typer(
 )
 app.command(name="build", help=build_cmd.HELP, epilog=build_cmd.EPILOG)(build_cmd.build)
 app.add_typer(targets_cmd.app, name="targets")
+app.command(name="prune", help=optimize_cmd.PRUNE_HELP, epilog=optimize_cmd.PRUNE_EPILOG)(optimize_cmd.prune)
+app.command(name="quantize", help=optimize_cmd.QUANTIZE_HELP,
+            epilog=optimize_cmd.QUANTIZE_EPILOG)(optimize_cmd.quantize)
+app.command(name="qat", help=optimize_cmd.QAT_HELP, epilog=optimize_cmd.QAT_EPILOG)(optimize_cmd.qat)
 
 
 def _version(value: bool) -> None:
@@ -86,7 +91,7 @@ def root(
                                  help="Print edgec's version and exit."),
 ) -> None:
     level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler = ProgressHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("  %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(level)

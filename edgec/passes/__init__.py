@@ -6,7 +6,10 @@ from edgec.passes.emit import emit_flatbuffer
 from edgec.passes.loading import load_data, load_source
 from edgec.passes.memory import measure_memory
 from edgec.passes.op_check import check_ops
+from edgec.passes.prune import prune
+from edgec.passes.qat import qat
 from edgec.passes.quantize import quantize
+from edgec.passes.sparsity import sparsify
 from edgec.passes.validation import validate
 from edgec.pipeline import Pass
 
@@ -22,4 +25,21 @@ STANDARD_BUILD: tuple[Pass, ...] = (
     Pass("emit", emit_flatbuffer, "write the flatbuffer and its C array"),
 )
 
-__all__ = ["STANDARD_BUILD"]
+#: Optimisation passes, run after `data` in this order when the options ask for them.
+OPTIMIZATIONS: tuple[tuple[str, Pass], ...] = (
+    ("prune", Pass("prune", prune, "remove filters, rebuild the smaller model, fine-tune")),
+    ("sparsity", Pass("sparsity", sparsify, "M:N sparsity with tfmot, fine-tuned")),
+    ("qat", Pass("qat", qat, "quantization-aware training with tfmot")),
+)
+
+
+def build_passes(options) -> list[Pass]:
+    """The passes of a build with these options: the standard build, with the optimisation
+    passes the options ask for (--prune, --sparsity, --qat) after loading the data."""
+    wanted = [p for option, p in OPTIMIZATIONS if getattr(options, option)]
+    passes = list(STANDARD_BUILD)
+    at = [p.name for p in passes].index("data") + 1
+    return passes[:at] + wanted + passes[at:]
+
+
+__all__ = ["OPTIMIZATIONS", "STANDARD_BUILD", "build_passes"]

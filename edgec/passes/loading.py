@@ -37,7 +37,8 @@ def implied_image_scale(model: FloatModel) -> str:
 
 
 def load_data(artifact: Artifact, ctx: BuildContext) -> Artifact:
-    """Load calibration data (or make synthetic data when asked) and validation data."""
+    """Load calibration data (or make synthetic data when asked), validation data, and the
+    training data fine-tuning passes need (--train)."""
     opts, model = ctx.options, artifact.float_model
     scale = opts.image_scale if opts.image_scale != "auto" else implied_image_scale(model)
     if scale not in IMAGE_SCALES:
@@ -52,19 +53,22 @@ def load_data(artifact: Artifact, ctx: BuildContext) -> Artifact:
         ctx.report.accuracy_known = False
         ctx.report.warn("calibrated on synthetic data: the quantized model's accuracy is unknown "
                         "and may be poor; give --calibration DATA from the real input distribution")
-    else:
+    elif opts.quant is not None:
         raise DataError("INT8 quantization needs calibration data",
                         hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
                              "--synthetic-calibration to accept unknown accuracy")
     if opts.validation is not None:
         ctx.validation = load_dataset(opts.validation, model.input_shape, scale, "validation")
-    for data in (ctx.calibration, ctx.validation):
+    if opts.train is not None:
+        ctx.train = load_dataset(opts.train, model.input_shape, scale, "training")
+    for data in (ctx.calibration, ctx.validation, ctx.train):
         if data is not None:
             _check_labels(data, model)
-    ctx.report.calibration = {
-        **ctx.calibration.describe(), "used": min(len(ctx.calibration), opts.calibration_samples),
-        "seed": opts.seed, "image_scale": scale,
-    }
+    if ctx.calibration is not None:
+        ctx.report.calibration = {
+            **ctx.calibration.describe(), "used": min(len(ctx.calibration), opts.calibration_samples),
+            "seed": opts.seed, "image_scale": scale,
+        }
     return artifact.evolve("data")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from edgec import accuracy as scoring
 from edgec.artifact import Artifact
 from edgec.metrics import accuracy, compare
 from edgec.pipeline import BuildContext
@@ -10,9 +11,10 @@ from edgec.tflm import MicroRunner
 
 def validate(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Run the float model (TensorFlow) and the flatbuffer (TFLite Micro) on the validation
-    data (the calibration data when there is none) and compare their outputs."""
+    data (the calibration data when there is none) and compare their outputs. The
+    quantized model's score is the quantize pass's check for the accuracy guard."""
     data = ctx.validation or ctx.calibration
-    float_out = ctx.reference.predict(data.x)
+    float_out = scoring.reference_outputs(ctx)
     quant_out = MicroRunner(artifact.tflite, artifact.graph).run([data.x])
     per_output = [compare(f, q) for f, q in zip(float_out, quant_out)]
     result = {"data": data.source, "samples": len(data), "runtime": "tflite-micro",
@@ -23,6 +25,7 @@ def validate(artifact: Artifact, ctx: BuildContext) -> Artifact:
         result["accuracy_float"] = accuracy(float_out[0], data.y)
         result["accuracy_quantized"] = accuracy(quant_out[0], data.y)
         ctx.measured["accuracy"] = result["accuracy_quantized"]
+    scoring.measure(ctx, "quantize", quant_out)
     if ctx.validation is None:
         ctx.report.warn("no --validation data: validated on the calibration data, which the "
                         "quantizer has seen; give held-out data for an honest figure")

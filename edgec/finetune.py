@@ -71,11 +71,15 @@ def trainable_keras(float_model, what: str):
 
 
 def _ends_in_probabilities(model) -> bool:
+    """Whether the model's last layer ends in softmax/sigmoid (looking through tfmot's
+    QAT and pruning wrappers, which hold the layer and wrap its activation)."""
     layer = model.layers[-1]
-    kind = type(layer).__name__
-    if kind == "Softmax":
+    while hasattr(layer, "layer"):
+        layer = layer.layer
+    if type(layer).__name__ == "Softmax":
         return True
     activation = getattr(layer, "activation", None)
+    activation = getattr(activation, "activation", activation)
     return getattr(activation, "__name__", "") in ("softmax", "sigmoid")
 
 

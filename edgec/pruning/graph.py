@@ -48,9 +48,9 @@ SUPPORTED = set(PRODUCERS) | PER_CHANNEL | PASS_THROUGH | ELEMENTWISE | OPAQUE |
 
 
 def _unsupported(message: str) -> ModelError:
-    return ModelError(message, hint="pruning supports Sequential and Functional tf_keras models "
-                                    "built from standard layers (`edgec prune --help` lists them); "
-                                    "build without --prune, or replace the layer")
+    return ModelError(message, hint="pruning takes Sequential and Functional tf_keras models of "
+                                    "the layers listed in README, 'Structured pruning'; build "
+                                    "without --prune, or replace the layer")
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,8 @@ def _nodes(model) -> list[Node]:
     nodes = []
     for entry in config["layers"]:
         name = entry["name"]
+        if entry["class_name"] not in SUPPORTED:
+            raise _unsupported(f"pruning does not support layer '{name}' ({entry['class_name']})")
         inbound = entry.get("inbound_nodes") or []
         if len(inbound) > 1:
             raise _unsupported(f"layer '{name}' is shared (called {len(inbound)} times); pruning "

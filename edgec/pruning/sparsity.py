@@ -29,12 +29,17 @@ def parse_m_by_n(text: str) -> tuple[int, int]:
 
 
 def sparse_model(keras_model, m: int, n: int):
-    """The model wrapped by tfmot to learn M-of-N sparsity (a new model), and the callbacks
-    its fine-tuning needs."""
+    """A copy of the model wrapped by tfmot to learn M-of-N sparsity, and the callbacks its
+    fine-tuning needs. (tfmot wraps the model's own layers, so training the wrapped model
+    would zero the original's weights too: it gets a copy.)"""
     import tensorflow_model_optimization as tfmot
 
+    from edgec.tf_runtime import keras
+
+    copy = keras().models.clone_model(keras_model)
+    copy.set_weights(keras_model.get_weights())
     try:
-        wrapped = tfmot.sparsity.keras.prune_low_magnitude(keras_model, sparsity_m_by_n=(m, n))
+        wrapped = tfmot.sparsity.keras.prune_low_magnitude(copy, sparsity_m_by_n=(m, n))
     except (ValueError, RuntimeError, TypeError) as exc:
         first = str(exc).strip().splitlines()
         raise ModelError(f"tfmot cannot apply {m}:{n} sparsity to this model: "

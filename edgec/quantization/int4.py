@@ -11,6 +11,7 @@ model's input and output are int8 like an INT8 build's.
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 
@@ -57,7 +58,8 @@ def convert_int4(float_model, samples: np.ndarray) -> bytes:
 
     flat = _float_flatbuffer(float_model)
     ops, granularity = qtyping.TFLOperationName, qtyping.QuantGranularity
-    with capture_native_stderr() as native:
+    with capture_native_stderr() as native, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its interpreter warns about preserving all tensors
         try:
             qt = quantizer.Quantizer(bytearray(flat))
             qt.add_static_config(".*", ops.ALL_SUPPORTED, ACTIVATION_BITS, WEIGHT_BITS,

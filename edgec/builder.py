@@ -14,7 +14,6 @@ from edgec.errors import BudgetError, DataError, EdgecError, OutputError, Target
 from edgec.optimization import check_optimization
 from edgec.outputs import REPORT_NAME, OutputStage
 from edgec.passes import build_passes
-from edgec.passes.quantize import CONVERTERS
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
 from edgec.targets import Profile, load_target
@@ -56,14 +55,11 @@ class BuildOptions:
     batch_size: int = 32
 
 
-def _check_options(opts: BuildOptions, profile: Profile) -> None:
+def check_options(opts: BuildOptions, profile: Profile) -> None:
     """Refuse bad requests before any slow work starts."""
     if opts.quant not in profile.schemes:
         raise TargetError(f"target {profile.id} cannot run {opts.quant} models",
                           hint=f"it runs: {', '.join(profile.schemes)}")
-    if opts.quant not in CONVERTERS:
-        raise TargetError(f"quantization scheme '{opts.quant}' is not available in this edgec",
-                          hint=f"available: {', '.join(CONVERTERS)}")
     if opts.calibration is None and not opts.synthetic_calibration:
         raise DataError("INT8 quantization needs calibration data",
                         hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
@@ -100,8 +96,8 @@ def build(model: str | Path, **kwargs) -> Report:
     plans = auto_plans(opts, profile) if opts.auto else None
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
+    check_options(opts, profile)
     check_optimization(opts)
-    _check_options(opts, profile)
 
     with OutputStage(opts.out) as stage:
         ctx = BuildContext(profile=profile, options=opts,

@@ -1,8 +1,9 @@
-"""The optimisation options of a build, checked before any work is done.
+"""The quantization and optimisation options of a build, checked before any work is done.
 
---prune RATIO, --sparsity M:N and --qat fine-tune, so they need --train DATA;
---max-accuracy-drop and --auto measure, so they need --validation DATA; QAT trains 8-bit
-activations, so it prepares int8 or int4 models only. Values a command line cannot get
+--quant must name a scheme edgec can make (whether the target runs it is checked against
+the profile, by edgec.builder.check_options); --prune RATIO, --sparsity M:N and --qat
+fine-tune, so they need --train DATA; --max-accuracy-drop and --auto measure, so they need
+--validation DATA; QAT trains 8-bit activations, so it prepares int8 or int4 models only. Values a command line cannot get
 wrong (the CLI checks them) raise ValueError here, for callers of the Python API.
 """
 
@@ -38,8 +39,13 @@ def check_values(opts) -> None:
 
 
 def check_optimization(opts) -> None:
-    """Everything about the optimisation options that can be known before loading anything."""
+    """Everything about these options that can be known before loading anything."""
+    from edgec.passes.quantize import CONVERTERS
+
     check_values(opts)
+    if opts.quant is not None and opts.quant not in CONVERTERS:
+        raise TargetError(f"quantization scheme '{opts.quant}' is not available in this edgec",
+                          hint=f"available: {', '.join(CONVERTERS)}")
     fine_tunes = [flag for flag, on in (("--prune", opts.prune is not None), ("--qat", opts.qat),
                                         ("--sparsity", opts.sparsity is not None)) if on]
     if fine_tunes and opts.train is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from edgec.accuracy import guard_failure
 from edgec.artifact import Artifact
-from edgec.errors import DataError, OutputError, TargetError
+from edgec.errors import DataError, OutputError
 from edgec.optimization import check_optimization
 from edgec.passes import OPTIMIZATIONS, STANDARD_BUILD
 from edgec.pipeline import BuildContext, run_passes
@@ -68,11 +68,12 @@ def _write_atomically(out: Path, write) -> None:
 
 def _run(opts, names: list[str]) -> tuple[Report, Artifact]:
     """Run the named passes; without a target, the op check (which needs one) is left out."""
+    from edgec.builder import check_options
+
     profile = load_target(opts.target, opts.target_file) if (opts.target or opts.target_file) \
         else None
-    if profile is not None and opts.quant is not None and opts.quant not in profile.schemes:
-        raise TargetError(f"target {profile.id} cannot run {opts.quant} models",
-                          hint=f"it runs: {', '.join(profile.schemes)}")
+    if profile is not None:
+        check_options(opts, profile)  # the scheme, calibration: as a build checks them
     check_optimization(opts)
     report = Report(target=profile.id if profile else "", target_name=profile.name if profile else "")
     ctx = BuildContext(profile=profile, options=opts, report=report, stage=None)

@@ -188,3 +188,13 @@ def test_a_model_with_nothing_to_prune_says_so(keras):
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
     with pytest.raises(ModelError, match="no channels pruning can remove"):
         prune_model(model, 0.5)
+
+
+def test_the_docs_list_every_layer_pruning_supports():
+    from pathlib import Path
+
+    from edgec.pruning.graph import SUPPORTED
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "optimize.md").read_text()
+    missing = [name for name in sorted(SUPPORTED) if f"`{name}`" not in doc]
+    assert not missing, f"docs/optimize.md does not list {missing}"

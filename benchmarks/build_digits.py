@@ -82,7 +82,7 @@ def main() -> None:
     best = {k: (min(w for w, _ in v), max(m for _, m in v)) for k, v in runs.items()}
     v = report["validation"]
     result = {
-        "command": " ".join(["edgec", *edgec_cmd[1:]]).replace(str(ROOT) + "/", ""),
+        "command": " ".join(["edgec", *edgec_cmd[1:-1], "OUT"]).replace(str(ROOT) + "/", ""),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
         "repeat": args.repeat,

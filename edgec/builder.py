@@ -12,7 +12,7 @@ from edgec.auto import auto_plans, search
 from edgec.emit.c_array import valid_c_name
 from edgec.errors import BudgetError, DataError, EdgecError, OutputError, TargetError
 from edgec.optimization import check_optimization
-from edgec.outputs import REPORT_NAME, OutputStage
+from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
 from edgec.passes import build_passes
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
@@ -108,8 +108,7 @@ def build(model: str | Path, **kwargs) -> Report:
         else:
             run_passes(build_passes(opts), Artifact(), ctx)
         report = ctx.report
-        report.outputs.append(REPORT_NAME)
-        (stage.path / REPORT_NAME).write_text(report.to_json())
+        write_reports(report, stage.path)
         stage.commit()
     failure = guard_failure(report)
     if failure is not None:
@@ -117,6 +116,16 @@ def build(model: str | Path, **kwargs) -> Report:
         raise failure
     _raise_on_breach(report, profile)
     return report
+
+
+def write_reports(report: Report, folder: Path) -> None:
+    """report.json (the contract) and report.html (the same numbers, for a person)."""
+    from edgec.html_report import render
+
+    report.outputs += [HTML_REPORT_NAME, REPORT_NAME]
+    data = report.to_dict()
+    (folder / HTML_REPORT_NAME).write_text(render(data))
+    (folder / REPORT_NAME).write_text(report.to_json())
 
 
 def _raise_on_breach(report: Report, profile: Profile) -> None:

@@ -31,7 +31,7 @@ class ModelError(EdgecError):
 
 
 class DataError(EdgecError):
-    """Calibration, validation or training data cannot be used."""
+    """Input data cannot be used: calibration, validation or training sets, build reports."""
 
     exit_code = 4
     kind = "data"

@@ -1,19 +1,17 @@
 """Fine-tuning a tf_keras model on the user's training data after a lossy change (pruning,
-QAT, sparsity), with early stopping, a cosine learning-rate schedule and progress reports.
+QAT, sparsity), with early stopping, a cosine learning-rate schedule and a progress bar.
 
 With labels and one output the loss is cross-entropy (from logits unless the model ends in
 softmax/sigmoid). Without labels, or with several outputs, the model learns to reproduce
 the original model's outputs (distillation, mean squared error), which needs no labels.
 
 A seeded share of the training data (VALIDATION_SHARE) is held out to decide when to
-stop; the user's --validation data is never trained or selected on. Progress goes to the
-`edgec` logger as records with a `progress` attribute, which the CLI draws as a bar on
-stderr; library code prints nothing.
+stop; the user's --validation data is never trained or selected on. Progress is a bar on
+stderr per epoch (edgec.progress: shown to a person at a terminal, silent in pipes and CI).
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 
@@ -21,8 +19,7 @@ import numpy as np
 
 from edgec.calibration.dataset import Dataset
 from edgec.errors import DataError, ModelError
-
-log = logging.getLogger("edgec")
+from edgec.progress import keras_callback
 
 VALIDATION_SHARE = 0.15
 MIN_HELD_OUT = 20  # below this many held-out samples, stop on the training loss instead
@@ -94,37 +91,6 @@ def _loss(model, keras, labelled: bool):
     return keras.losses.MeanSquaredError(), "distillation"
 
 
-class _Progress:
-    """A Keras callback that reports progress to the `edgec` logger, at most 5 times a second."""
-
-    def __init__(self, keras, task: str, epochs: int):
-        outer = self
-
-        class Callback(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                outer.epoch = epoch
-
-            def on_train_batch_end(self, batch, logs=None):
-                now = time.monotonic()
-                if now - outer.last >= 0.2:
-                    outer.last = now
-                    steps = self.params.get("steps") or 1
-                    outer.report(outer.epoch + (batch + 1) / steps, logs, final=False)
-
-            def on_epoch_end(self, epoch, logs=None):
-                outer.report(epoch + 1, logs, final=True)
-
-        self.callback = Callback()
-        self.task, self.epochs, self.epoch, self.last = task, epochs, 0, 0.0
-
-    def report(self, done: float, logs: dict | None, final: bool) -> None:
-        logs = logs or {}
-        text = " ".join(f"{k} {v:.4g}" for k, v in logs.items() if k in ("loss", "val_loss"))
-        log.info("%s: epoch %d/%d %s", self.task, int(np.ceil(done)), self.epochs, text,
-                 extra={"progress": {"task": self.task, "done": done, "total": self.epochs,
-                                     "text": text, "final": final}})
-
-
 def fine_tune(model, train: Dataset, settings: FineTuneSettings, task: str,
               teacher=None, callbacks: tuple = ()) -> FineTuneResult:
     """Train `model` (a compiled-or-not tf_keras model) in place on `train`.
@@ -166,13 +132,12 @@ def fine_tune(model, train: Dataset, settings: FineTuneSettings, task: str,
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss)
     stopper = keras.callbacks.EarlyStopping(monitor=monitor, patience=settings.patience,
                                             restore_best_weights=True)
-    progress = _Progress(keras, task, settings.epochs)
     start = time.perf_counter()
     history = model.fit(
         train.x[fit_idx], pick(targets, fit_idx), batch_size=settings.batch_size,
         epochs=settings.epochs, verbose=0, shuffle=True,
         validation_data=None if val_idx is None else (train.x[val_idx], pick(targets, val_idx)),
-        callbacks=[stopper, progress.callback, *callbacks])
+        callbacks=[stopper, keras_callback(task, settings.epochs), *callbacks])
     losses = history.history.get(monitor, [float("nan")])
     return FineTuneResult(epochs=len(losses), stopped_early=len(losses) < settings.epochs,
                           loss=kind, best_loss=float(np.nanmin(losses)),

@@ -20,6 +20,7 @@ from pathlib import Path
 from edgec.errors import OutputError
 
 REPORT_NAME = "report.json"
+HTML_REPORT_NAME = "report.html"
 
 
 class OutputStage:
@@ -33,8 +34,7 @@ class OutputStage:
             raise OutputError(f"the folder that would hold {self.out} ({parent}) does not exist",
                               hint="create it first, or choose another -o/--out")
         if not os.access(parent, os.W_OK) or (self.out.exists() and not os.access(self.out, os.W_OK)):
-            raise OutputError(f"output {self.out} cannot be written (permission denied)",
-                              hint="choose a folder you can write to with -o/--out")
+            raise _unwritable(self.out, PermissionError(13, "permission denied"))
         self._parent = parent
         self._lock_file = None
         self.path: Path | None = None
@@ -44,25 +44,35 @@ class OutputStage:
         try:
             self._lock_file = open(lock_path, "a")
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.edgec-tmp-",
+                                              dir=self._parent))
         except BlockingIOError:
-            self._lock_file.close()
+            self._release()
             raise OutputError(f"another edgec build is writing to {self.out}",
                               hint="wait for it to finish, or build into another folder")
         except OSError as exc:
-            raise OutputError(f"cannot lock output {self.out}: {exc.strerror}",
-                              hint="choose a folder you can write to with -o/--out")
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.edgec-tmp-", dir=self._parent))
+            self._release()
+            raise _unwritable(self.out, exc)
         return self
+
+    def _release(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing drops the flock
+            self._lock_file = None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.path is not None and self.path.exists():
             shutil.rmtree(self.path, ignore_errors=True)
-        if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-            self._lock_file.close()
+        self._release()
 
     def commit(self) -> None:
         """Move every staged file into OUT, then drop what the previous build left."""
+        try:
+            self._move_into_place()
+        except OSError as exc:
+            raise _unwritable(self.out, exc)
+
+    def _move_into_place(self) -> None:
         previous = _previous_outputs(self.out)
         self.out.mkdir(exist_ok=True)
         new = []
@@ -78,6 +88,11 @@ class OutputStage:
             stale = self.out / rel
             if stale.is_file() and stale.resolve().is_relative_to(self.out.resolve()):
                 stale.unlink()
+
+
+def _unwritable(out: Path, exc: OSError) -> OutputError:
+    return OutputError(f"output {out} cannot be written: {exc.strerror or exc}",
+                       hint="choose a folder you can write to (and with free space) with -o/--out")
 
 
 def _previous_outputs(out: Path) -> set[str]:

@@ -68,6 +68,8 @@ class Report:
     ram_bytes: int | None = None
     budgets: list[Budget] = field(default_factory=list)
     ops: list[OpRecord] = field(default_factory=list)
+    layers: list[dict] = field(default_factory=list)  # per-op costs (edgec.tflite.costs)
+    memory_timeline: list[dict] = field(default_factory=list)  # live activation bytes per step
     passes: list[PassRecord] = field(default_factory=list)
     validation: dict = field(default_factory=dict)
     accuracy_known: bool = True
@@ -100,6 +102,8 @@ class Report:
             "budgets": [{"name": b.name, "limit": b.limit, "actual": b.actual, "ok": b.ok,
                          "parts": b.parts} for b in self.budgets],
             "ops": [op.to_dict() for op in self.ops],
+            "layers": self.layers,
+            "memory_timeline": self.memory_timeline,
             "passes": [p.to_dict() for p in self.passes],
             "validation": self.validation,
             "accuracy_known": self.accuracy_known,

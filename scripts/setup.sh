@@ -34,8 +34,11 @@ stamp=.venv/.edgec-installed
 want=$(cat constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing pinned Python packages into .venv (a few minutes the first time)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" \
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test,fuzz]" \
     2> >(grep -v "^WARNING: Location 'file:" >&2)
   echo "$want" > "$stamp"
 fi
+# The Cortex-A harness's runtime: the pinned aarch64 ai-edge-litert wheel (pip download
+# --platform manylinux_2_27_aarch64 --only-binary=:all: --no-deps), once, into edgec's cache.
+.venv/bin/python -c "from edgec.device.cortex_a import litert_wheel; litert_wheel()"
 echo "setup: ready (.venv/bin/edgec)"

@@ -27,8 +27,9 @@ def built(digits_example, tmp_path_factory):
 def test_outputs_are_written(built):
     report, out = built
     assert sorted(p.name for p in out.iterdir()) == ["model.tflite", "model_data.c", "model_data.h",
-                                                     "report.json"]
-    assert report.outputs == ["model.tflite", "model_data.c", "model_data.h", "report.json"]
+                                                     "report.html", "report.json"]
+    assert report.outputs == ["model.tflite", "model_data.c", "model_data.h", "report.html",
+                              "report.json"]
 
 
 def test_report_json_holds_the_contract_keys(built):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import pty
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -28,20 +31,38 @@ def test_the_loss_follows_the_output_activation_through_tfmot_wrappers(keras, di
     assert _loss(model, keras, labelled=False)[1] == "distillation"
 
 
-def test_without_labels_the_pruned_model_learns_the_original_outputs(keras, digits_example, digits,
-                                                                     caplog):
+@contextmanager
+def stderr_on_a_terminal():
+    """fd 2 on a pseudo-terminal (a person watching) and the logger at INFO; yields a function
+    that returns what was drawn."""
+    master, slave = pty.openpty()
+    saved = os.dup(2)
+    os.dup2(slave, 2)
+    logger = logging.getLogger("edgec")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield lambda: os.read(master, 65536).decode(errors="replace")
+    finally:
+        logger.setLevel(level)
+        os.dup2(saved, 2)
+        for fd in (saved, slave, master):
+            os.close(fd)
+
+
+def test_without_labels_the_pruned_model_learns_the_original_outputs(keras, digits_example, digits):
     teacher = load_model(digits_example.model)
     student = prune_model(teacher.keras, 0.5).model
     x_val = digits.x_val
     before = compare(teacher.predict(x_val)[0], student.predict(x_val, verbose=0))["top1_agreement"]
     unlabelled = Dataset(x=digits.x_train, y=None, source="unlabelled")
-    with caplog.at_level(logging.INFO, logger="edgec"):
+    with stderr_on_a_terminal() as drawn:
         result = fine_tune(student, unlabelled, FineTuneSettings(epochs=3, learning_rate=3e-3),
-                           "test", teacher=teacher)
+                           "fine-tune (test)", teacher=teacher)
+        os.write(2, b"|")
+        text = drawn()
     after = compare(teacher.predict(x_val)[0], student.predict(x_val, verbose=0))["top1_agreement"]
     assert result.loss == "distillation" and 1 <= result.epochs <= 3
     assert after > before and after >= 85.0
-    finals = [r.progress for r in caplog.records if getattr(r, "progress", {}).get("final")]
-    assert [p["done"] for p in finals] == list(range(1, result.epochs + 1))
-    assert all(p["total"] == 3 and "loss" in p["text"] for p in finals)
     assert np.isfinite(result.best_loss)
+    assert "fine-tune (test) [" in text and f"{result.epochs}/3 epochs" in text  # the bar

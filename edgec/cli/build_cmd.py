@@ -16,8 +16,9 @@ from edgec.units import parse_bytes
 HELP = """Build a trained model for a target: INT8 post-training quantization, op and budget
 checks, TFLite Micro arena measurement and validation against the float model.
 
-Writes OUT/model.tflite, OUT/model_data.c, OUT/model_data.h and OUT/report.json, and
-prints a summary. Exit code 0 when the model fits; see `edgec --help` for the others.
+Writes OUT/model.tflite, OUT/model_data.c, OUT/model_data.h, OUT/report.json and
+OUT/report.html, and prints a summary. Exit code 0 when the model fits; see `edgec --help`
+for the others.
 """
 EPILOG = ("Example: edgec build examples/digits/model.keras --target stm32 "
           "--calibration examples/digits/calibration.npz "
@@ -34,7 +35,8 @@ def _size(value: Optional[str]) -> Optional[int]:
 
 
 def build(
-    model: Path = typer.Argument(..., help="Trained model: .keras, .h5 or a SavedModel folder."),
+    model: Path = typer.Argument(..., metavar="MODEL",
+                                 help="Trained model: .keras, .h5 or a SavedModel folder."),
     target: Optional[str] = typer.Option(None, "--target", "-t",
                                          help="Target profile id or alias (edgec targets list)."),
     target_file: Optional[Path] = typer.Option(None, "--target-file",

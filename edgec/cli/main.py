@@ -17,8 +17,7 @@ import typer
 import typer.core
 
 from edgec import __version__
-from edgec.cli import build_cmd, optimize_cmd, targets_cmd
-from edgec.cli.progress import ProgressHandler
+from edgec.cli import build_cmd, compare_cmd, optimize_cmd, targets_cmd
 from edgec.errors import EXIT_INTERRUPTED, EdgecError, InternalError
 
 log = logging.getLogger("edgec")
@@ -58,9 +57,14 @@ class EdgecGroup(typer.core.TyperGroup):
             raise typer.Exit(error.exit_code)
 
 
+EXIT_CODES = ("Exit codes: 0 ok, 2 usage, 3 model, 4 data, 5 target, 6 unsupported op, "
+              "7 conversion, 8 over budget, 9 accuracy drop, 10 output, 70 internal error, "
+              "130 interrupted.")
+
 app = typer.Typer(
     cls=EdgecGroup,
     name="edgec",
+    epilog=EXIT_CODES,
     help="Compile trained neural networks for edge devices: INT8 flatbuffers and C source "
          "that fit the target's flash and RAM.\n\n"
          "Example: edgec build model.keras --target stm32 --calibration calib.npz -o build/",
@@ -70,6 +74,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command(name="build", help=build_cmd.HELP, epilog=build_cmd.EPILOG)(build_cmd.build)
+app.command(name="compare", help=compare_cmd.HELP)(compare_cmd.compare)
 app.add_typer(targets_cmd.app, name="targets")
 app.command(name="prune", help=optimize_cmd.PRUNE_HELP, epilog=optimize_cmd.PRUNE_EPILOG)(optimize_cmd.prune)
 app.command(name="quantize", help=optimize_cmd.QUANTIZE_HELP,
@@ -91,7 +96,7 @@ def root(
                                  help="Print edgec's version and exit."),
 ) -> None:
     level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
-    handler = ProgressHandler(sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("  %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(level)

@@ -68,7 +68,7 @@ def describe(profile: Profile) -> str:
 @app.command("show", help="Show a target: device, budgets, runtime, the op rules and the ops "
                           "it runs.\n\nExample: edgec targets show stm32")
 def show(
-    target: Optional[str] = typer.Argument(None, help="Target id or alias."),
+    target: Optional[str] = typer.Argument(None, metavar="ID", help="Target id or alias."),
     target_file: Optional[Path] = typer.Option(None, "--target-file", help="A profile file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:

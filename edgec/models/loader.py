@@ -127,7 +127,12 @@ def _load_h5(path: Path, unsafe: bool) -> FloatModel:
                          hint="save the whole model with model.save('model.h5')")
     if isinstance(config, bytes):
         config = config.decode("utf-8", errors="replace")
-    if '"class_name": "Lambda"' in config and not unsafe:
+    try:
+        parsed = json.loads(config)
+    except ValueError:
+        raise ModelError(f"model {path.name} has a damaged model config",
+                         hint="the file is corrupt; save it again")
+    if _has_lambda(parsed) and not unsafe:
         raise ModelError(f"model {path.name} has a Lambda layer, which runs arbitrary Python code "
                          "when loaded", hint="rebuild it without Lambda layers, or pass "
                                              "--unsafe-load if you trust the file")
@@ -138,6 +143,15 @@ def _load_h5(path: Path, unsafe: bool) -> FloatModel:
     except Exception as exc:
         raise _load_failure(path, exc)
     return from_tf_keras(model, "keras2", path)
+
+
+def _has_lambda(config) -> bool:
+    """Whether a Keras config holds a Lambda layer anywhere (nested models included)."""
+    if isinstance(config, dict):
+        return config.get("class_name") == "Lambda" or any(_has_lambda(v) for v in config.values())
+    if isinstance(config, list):
+        return any(_has_lambda(v) for v in config)
+    return False
 
 
 def _load_saved_model(path: Path) -> FloatModel:

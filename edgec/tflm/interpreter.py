@@ -12,6 +12,7 @@ import numpy as np
 
 from edgec.errors import InternalError, UnsupportedOpError
 from edgec.native_stderr import capture_native_stderr
+from edgec.progress import Progress
 from edgec.tflite.model import Model, read_model
 from edgec.tflite.quantize_io import from_tensor, to_tensor
 
@@ -73,16 +74,17 @@ class MicroRunner:
             raise InternalError(f"TFLite Micro did not report its arena: {_explain(log.text)}")
         return int(found.group(1))
 
-    def run(self, samples: list[np.ndarray]) -> list[np.ndarray]:
+    def run(self, samples: list[np.ndarray], label: str = "tflite-micro") -> list[np.ndarray]:
         """Run float samples (one array per model input, batch first) and return float outputs.
 
         Inputs are quantized with the input tensors' parameters and outputs dequantized.
         """
         n = len(samples[0])
         results = [np.zeros((n, *t.shape[1:]), dtype=np.float32) for t in self.outputs]
-        with capture_native_stderr() as log:
+        with Progress(n, label, " samples") as bar, capture_native_stderr() as log:
             try:
                 for s in range(n):
+                    bar.advance()
                     for i, t in enumerate(self.inputs):
                         self._interp.set_input(to_tensor(samples[i][s:s + 1], t), i)
                     self._interp.invoke()

@@ -195,3 +195,31 @@ def test_the_installed_entry_point_takes_debug_anywhere(tmp_path):
     result = subprocess.run([sys.executable, "-m", "edgec", "targets", "show", "nope"],
                             capture_output=True, text=True)
     assert result.returncode == 5 and "Traceback" not in result.stderr
+
+
+def test_compare_two_builds(digits_example, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run("build", digits_example.model, "-t", "stm32", "-c", digits_example.calibration,
+               "-o", a).exit_code == 0
+    assert run("build", digits_example.model, "-t", "stm32f446", "-c", digits_example.calibration,
+               "-o", b, "--validation", digits_example.validation).exit_code == 0
+    result = run("compare", a, b)
+    assert result.exit_code == 0, result.stderr
+    assert "model bytes" in result.stdout and "stm32f446" in result.stdout
+    data = json.loads(run("compare", a, b, "--json").stdout)
+    rows = {m["metric"]: m for m in data["metrics"]}
+    report_a = json.loads((a / "report.json").read_text())
+    assert rows["model bytes"]["a"] == report_a["model_bytes"] and rows["model bytes"]["change"] == 0
+    assert rows["flash bytes"]["ratio"] == 1.0
+    assert_error(run("compare", a, tmp_path / "nothing"), 4, "holds no report.json")
+
+
+def test_exit_codes_are_listed_in_the_root_help():
+    text = run("--help").stdout
+    for cls in errors.ERROR_CLASSES:
+        assert f"{cls.exit_code} " in text
+
+
+def test_shell_completion_script():
+    result = run("--show-completion", "bash")
+    assert result.exit_code == 0 and "complete" in result.stdout and "edgec" in result.stdout.lower()

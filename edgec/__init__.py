@@ -12,7 +12,7 @@ TensorFlow is imported only when a build needs it, so `import edgec` is cheap.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build", "BuildOptions", "prune", "quantize", "qat"]
+__all__ = ["__version__", "analyze", "build", "BuildOptions", "prune", "quantize", "qat"]
 
 
 def __getattr__(name):
@@ -20,6 +20,10 @@ def __getattr__(name):
         from edgec import builder
 
         return getattr(builder, name)
+    if name == "analyze":
+        from edgec.analysis import analyze
+
+        return analyze
     if name in ("prune", "quantize", "qat"):
         from edgec import steps
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from edgec.artifact import Artifact
 from edgec.errors import ConversionError, ModelError, UnsupportedOpError
-from edgec.passes import build_passes
+from edgec.passes.plans import build_passes, model_ready
 from edgec.pipeline import BuildContext, run_passes
 from edgec.quantization.qat import QAT_WEIGHT_BITS
 from edgec.report import Report
@@ -58,14 +58,15 @@ class Plan:
             else base.max_accuracy_drop)
 
 
-def auto_plans(opts, profile: Profile) -> list[Plan]:
-    """The plans --auto tries, in order, for these options and this target."""
+def auto_plans(opts, profile: Profile, kind: str = "keras") -> list[Plan]:
+    """The plans --auto tries, in order, for these options, this target and this kind of input
+    (QAT and pruning need training data and a Keras model)."""
     schemes = [opts.quant] if opts.quant else \
         [s for s in AUTO_SCHEMES if s in profile.schemes] or [profile.default_scheme]
     plans = []
     for scheme in schemes:
         plans.append(Plan(scheme))
-        if opts.train is not None:
+        if opts.train is not None and kind == "keras":
             if scheme in QAT_WEIGHT_BITS:
                 plans.append(Plan(scheme, qat=True))
             plans += [Plan(scheme, prune=ratio) for ratio in PRUNE_RATIOS]
@@ -135,17 +136,17 @@ def _split(passes: list, after: str) -> tuple[list, list]:
     return passes[:at], passes[at:]
 
 
-def search(ctx: BuildContext, plans: list[Plan]) -> None:
+def search(ctx: BuildContext, plans: list[Plan], kind: str = "keras") -> None:
     """Run the plans; leave the chosen plan's report (with `plans`) in ctx.report and its
     outputs in ctx.stage."""
-    head, _ = _split(build_passes(ctx.options), "data")
-    loaded = run_passes(head, Artifact(), ctx)
+    passes = build_passes(ctx.options, kind)
+    loaded = run_passes(passes[:model_ready(passes)], Artifact(), ctx)
     if ctx.options.max_accuracy_drop is None:
         ctx.report.warn(f"--auto without --max-accuracy-drop: plans may lose at most "
                         f"{DEFAULT_MAX_DROP:g} point of accuracy")
-    if ctx.train is None:
-        ctx.report.warn("--auto without --train: only post-training quantization was tried "
-                        "(QAT and pruning fine-tune on training data)")
+    if not any(p.qat or p.prune for p in plans):
+        ctx.report.warn("--auto tried post-training quantization only: QAT and pruning need "
+                        "--train data and a Keras model")
     tried: list[_Tried] = []
     too_far: float | None = None  # smallest pruning ratio that broke the guard
     for plan in plans:
@@ -154,8 +155,8 @@ def search(ctx: BuildContext, plans: list[Plan]) -> None:
         log.info("plan: %s", plan.name)
         plan_ctx = dataclasses.replace(ctx, options=plan.options(ctx.options),
                                        report=copy.deepcopy(ctx.report), measured={})
-        _, rest = _split(build_passes(plan_ctx.options), "data")
-        trial, _ = _split(rest, "budgets")
+        plan_passes = build_passes(plan_ctx.options, kind)
+        trial, _ = _split(plan_passes[model_ready(plan_passes):], "budgets")
         start = time.perf_counter()
         try:
             artifact = run_passes(trial, loaded, plan_ctx)
@@ -169,7 +170,7 @@ def search(ctx: BuildContext, plans: list[Plan]) -> None:
         if plan.prune is not None and not result.guard_ok:
             too_far = plan.prune if too_far is None else min(too_far, plan.prune)
     chosen = _choose(tried)
-    _, finish = _split(build_passes(chosen.ctx.options), "budgets")
+    _, finish = _split(build_passes(chosen.ctx.options, kind), "budgets")
     run_passes(finish, chosen.artifact, chosen.ctx)
     chosen.report.plans = [t.to_dict(t is chosen) for t in tried]
     ctx.report = chosen.report

@@ -10,14 +10,14 @@ from edgec.accuracy import guard_failure
 from edgec.artifact import Artifact
 from edgec.auto import auto_plans, search
 from edgec.emit.c_array import valid_c_name
-from edgec.errors import BudgetError, DataError, EdgecError, OutputError, TargetError
+from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
 from edgec.optimization import check_optimization
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
-from edgec.passes import build_passes
+from edgec.passes.budgets import breach_error
+from edgec.passes.plans import build_passes, input_kind
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
 from edgec.targets import Profile, load_target
-from edgec.units import format_bytes
 
 log = logging.getLogger("edgec")
 
@@ -41,6 +41,8 @@ class BuildOptions:
     flash_budget: int | None = None
     unsafe_load: bool = False
     c_name: str = "edgec_model"
+    input_shape: tuple[int, ...] | None = None  # batch first, fixes dynamic input dimensions
+    conversion_tolerance: float = 1e-3  # float TFLite vs onnxruntime, see edgec.onnx.check
     # Optimisation (README "Optimising a model"); checked by edgec.optimization.
     train: Path | None = None  # training data for fine-tuning
     prune: float | None = None  # share of filters to remove
@@ -55,12 +57,12 @@ class BuildOptions:
     batch_size: int = 32
 
 
-def check_options(opts: BuildOptions, profile: Profile) -> None:
+def check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
     """Refuse bad requests before any slow work starts."""
     if opts.quant not in profile.schemes:
         raise TargetError(f"target {profile.id} cannot run {opts.quant} models",
                           hint=f"it runs: {', '.join(profile.schemes)}")
-    if opts.calibration is None and not opts.synthetic_calibration:
+    if kind != "tflite" and opts.calibration is None and not opts.synthetic_calibration:
         raise DataError("INT8 quantization needs calibration data",
                         hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
                              "--synthetic-calibration to accept unknown accuracy")
@@ -72,6 +74,9 @@ def check_options(opts: BuildOptions, profile: Profile) -> None:
         if value is not None and value <= 0:
             raise TargetError(f"--{name.replace('_', '-')} must be positive",
                               hint="give bytes, e.g. 256K or 1M")
+    if opts.conversion_tolerance < 0:
+        raise ConversionError("--conversion-tolerance must not be negative",
+                              hint="the default, 1e-3, allows float32 rounding only")
     if not valid_c_name(opts.c_name):
         raise OutputError(f"--c-name '{opts.c_name}' is not a C identifier",
                           hint="use letters, digits and _, not starting with a digit")
@@ -91,22 +96,25 @@ def build(model: str | Path, **kwargs) -> Report:
     for key in ("target_file", "calibration", "validation", "out", "train"):
         if kwargs.get(key) is not None:
             kwargs[key] = Path(kwargs[key])
+    if kwargs.get("input_shape") is not None:
+        kwargs["input_shape"] = tuple(kwargs["input_shape"])
     opts = BuildOptions(model=Path(model), **kwargs)
     profile = load_target(opts.target, opts.target_file)
-    plans = auto_plans(opts, profile) if opts.auto else None
+    kind = input_kind(opts.model)
+    plans = auto_plans(opts, profile, kind) if opts.auto else None
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
-    check_options(opts, profile)
-    check_optimization(opts)
+    check_options(opts, profile, kind)
+    check_optimization(opts, kind)
 
     with OutputStage(opts.out) as stage:
         ctx = BuildContext(profile=profile, options=opts,
                            report=Report(target=profile.id, target_name=profile.name),
                            stage=stage.path)
         if plans is not None:
-            search(ctx, plans)
+            search(ctx, plans, kind)
         else:
-            run_passes(build_passes(opts), Artifact(), ctx)
+            run_passes(build_passes(opts, kind), Artifact(), ctx)
         report = ctx.report
         write_reports(report, stage.path)
         stage.commit()
@@ -129,22 +137,14 @@ def write_reports(report: Report, folder: Path) -> None:
 
 
 def _raise_on_breach(report: Report, profile: Profile) -> None:
-    breaches = [b for b in report.budgets if not b.ok]
-    if not breaches:
-        return
-    parts = "; ".join(
-        f"{b.name.upper()} budget exceeded by {b.over_by:,} bytes: {format_bytes(b.actual)} needed, "
-        f"{format_bytes(b.limit)} available ({' + '.join(f'{k} {format_bytes(v)}' for k, v in b.parts.items())})"
-        for b in breaches)
-    what = {"ram": "shrink activations (fewer filters, smaller input, earlier downsampling)",
-            "flash": "shrink weights (fewer filters or layers)"}
-    hint = "; ".join(what[b.name] for b in breaches) + \
-        ", or pick a larger target (`edgec targets list`); the outputs were written for inspection"
-    if report.plans:
-        hint = f"--auto tried {len(report.plans)} plans (see `plans` in report.json); " + hint
-    error = BudgetError(f"model does not fit {profile.id}: {parts}", hint=hint)
-    error.report = report
-    raise error
+    error = breach_error(report.budgets, profile.id)
+    if error is not None:
+        if report.plans:
+            error.hint = f"--auto tried {len(report.plans)} plans (see `plans` in report.json); " \
+                + error.hint
+        error.hint += "; the outputs were written for inspection"
+        error.report = report
+        raise error
 
 
 __all__ = ["BuildOptions", "build", "EdgecError"]

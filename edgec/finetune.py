@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from edgec.calibration.dataset import Dataset
-from edgec.errors import DataError, ModelError
+from edgec.errors import DataError
 from edgec.progress import keras_callback
 
 VALIDATION_SHARE = 0.15
@@ -57,14 +57,6 @@ def settings_for(options, task: str) -> FineTuneSettings:
     return FineTuneSettings(
         epochs=options.epochs, batch_size=options.batch_size, seed=options.seed,
         learning_rate=options.learning_rate or LEARNING_RATES[task])
-
-
-def trainable_keras(float_model, what: str):
-    """The tf_keras model behind a FloatModel, for a pass that changes and trains it."""
-    if float_model.keras is None:
-        raise ModelError(f"{what} needs a Keras 2 (tf_keras) model; this one is {float_model.format}",
-                         hint="re-save the model with tf_keras (Keras 2) as .keras or .h5")
-    return float_model.keras
 
 
 def _ends_in_probabilities(model) -> bool:

@@ -1,15 +1,16 @@
 """The quantization and optimisation options of a build, checked before any work is done.
 
 --quant must name a scheme edgec can make (whether the target runs it is checked against
-the profile, by edgec.builder.check_options); --prune RATIO, --sparsity M:N and --qat
-fine-tune, so they need --train DATA; --max-accuracy-drop and --auto measure, so they need
---validation DATA; QAT trains 8-bit activations, so it prepares int8 or int4 models only. Values a command line cannot get
-wrong (the CLI checks them) raise ValueError here, for callers of the Python API.
+the profile, by edgec.builder.check_options). --prune RATIO, --sparsity M:N and --qat
+fine-tune a Keras model, so they need --train DATA and a Keras input; --max-accuracy-drop
+and --auto measure, so they need --validation DATA; QAT trains 8-bit activations, so it
+prepares int8 or int4 models only. Values a command line cannot get wrong (the CLI checks
+them) raise ValueError here, for callers of the Python API.
 """
 
 from __future__ import annotations
 
-from edgec.errors import DataError, TargetError
+from edgec.errors import DataError, ModelError, TargetError
 from edgec.pruning.ranking import NORMS, SCOPES
 from edgec.pruning.sparsity import parse_m_by_n
 from edgec.quantization.qat import QAT_WEIGHT_BITS
@@ -38,8 +39,9 @@ def check_values(opts) -> None:
         raise ValueError("--auto chooses pruning and QAT itself; drop --prune/--qat/--sparsity")
 
 
-def check_optimization(opts) -> None:
-    """Everything about these options that can be known before loading anything."""
+def check_optimization(opts, kind: str = "keras") -> None:
+    """Everything about these options that can be known before loading anything; `kind` is
+    the input's (edgec.passes.plans.input_kind)."""
     from edgec.passes.quantize import CONVERTERS
 
     check_values(opts)
@@ -48,6 +50,11 @@ def check_optimization(opts) -> None:
                           hint=f"available: {', '.join(CONVERTERS)}")
     fine_tunes = [flag for flag, on in (("--prune", opts.prune is not None), ("--qat", opts.qat),
                                         ("--sparsity", opts.sparsity is not None)) if on]
+    needs_keras = fine_tunes + (["--auto"] if opts.auto and kind == "tflite" else [])
+    if kind != "keras" and needs_keras:
+        what = "an already converted .tflite" if kind == "tflite" else f"an {kind.upper()} model"
+        raise ModelError(f"{needs_keras[0]} needs a Keras model, but the input is {what}",
+                         hint="give the trained Keras model (.keras/.h5), or build without it")
     if fine_tunes and opts.train is None:
         raise DataError(f"{fine_tunes[0]} fine-tunes the model and needs training data",
                         hint="pass --train DATA (.npz with x and y, or a folder of class "

@@ -16,14 +16,12 @@ from pathlib import Path
 
 from edgec.accuracy import guard_failure
 from edgec.artifact import Artifact
-from edgec.errors import DataError, OutputError
+from edgec.errors import DataError, ModelError, OutputError
 from edgec.optimization import check_optimization
-from edgec.passes import OPTIMIZATIONS, STANDARD_BUILD
+from edgec.passes.plans import build_passes, input_kind
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
 from edgec.targets import load_target
-
-_PASSES = {p.name: p for p in STANDARD_BUILD} | {name: p for name, p in OPTIMIZATIONS}
 
 
 def _options(model, out, **kwargs):
@@ -66,21 +64,26 @@ def _write_atomically(out: Path, write) -> None:
             os.unlink(tmp)
 
 
-def _run(opts, names: list[str]) -> tuple[Report, Artifact]:
-    """Run the named passes; without a target, the op check (which needs one) is left out."""
+def _run(opts, last: str) -> tuple[Report, Artifact]:
+    """The build's passes for these options up to `last` (a build's later passes check
+    budgets and write a folder); without a target, the op check (which needs one) is left out."""
     from edgec.builder import check_options
 
+    kind = input_kind(opts.model)
+    if kind == "tflite":
+        raise ModelError(f"{opts.model.name} is already a converted .tflite",
+                         hint="give the trained model (.keras, .h5, a SavedModel or .onnx)")
     profile = load_target(opts.target, opts.target_file) if (opts.target or opts.target_file) \
         else None
     if profile is not None:
-        check_options(opts, profile)  # the scheme, calibration: as a build checks them
-    check_optimization(opts)
+        check_options(opts, profile, kind)  # the scheme, calibration: as a build checks them
+    check_optimization(opts, kind)
+    passes = build_passes(opts, kind)
+    passes = [p for p in passes[:[p.name for p in passes].index(last) + 1]
+              if profile is not None or p.name != "check-ops"]
     report = Report(target=profile.id if profile else "", target_name=profile.name if profile else "")
     ctx = BuildContext(profile=profile, options=opts, report=report, stage=None)
-    if profile is None:
-        names = [n for n in names if n != "check-ops"]
-    artifact = run_passes([_PASSES[n] for n in names], Artifact(), ctx)
-    return report, artifact
+    return report, run_passes(passes, Artifact(), ctx)
 
 
 def _finish(report: Report, out: Path) -> Report:
@@ -99,8 +102,7 @@ def prune(model, out, train, ratio: float | None = 0.5, **kwargs) -> Report:
     if opts.prune is None and opts.sparsity is None:
         raise ValueError("give a pruning ratio, a sparsity (M:N) or both")
     _check_out(opts.out, (".keras", ".h5"))
-    names = ["load", "data"] + [n for n, _ in OPTIMIZATIONS if n != "qat" and getattr(opts, n)]
-    report, artifact = _run(opts, names)
+    report, artifact = _run(opts, "sparsity" if opts.sparsity else "prune")
     _write_atomically(opts.out, lambda path: artifact.float_model.keras.save(path))
     return _finish(report, opts.out)
 
@@ -114,9 +116,7 @@ def quantize(model, out, calibration=None, quant: str = "int8", **kwargs) -> Rep
     if opts.calibration is None and not opts.synthetic_calibration:
         raise DataError("quantization needs calibration data",
                         hint="pass --calibration DATA (.npz/.npy or a folder of images)")
-    names = ["load", "data"] + (["qat"] if opts.qat else []) + \
-        ["quantize", "check-ops", "measure", "validate"]
-    report, artifact = _run(opts, names)
+    report, artifact = _run(opts, "validate")
     _write_atomically(opts.out, lambda path: path.write_bytes(artifact.tflite))
     return _finish(report, opts.out)
 

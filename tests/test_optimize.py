@@ -84,11 +84,14 @@ def test_the_guard_fails_with_exit_9_and_the_measured_drop(digits_example, train
 
 
 def test_a_scheme_or_option_the_build_cannot_honour_fails_before_any_work(digits_example, tmp_path):
-    """The model path does not exist: an exit code other than 3 proves nothing was loaded."""
-    missing = tmp_path / "missing.keras"
+    """The model file is junk: loading it would be exit 3 ("not a readable .keras file"), so
+    any other outcome proves the check came first."""
+    junk = tmp_path / "junk.keras"
+    junk.write_bytes(b"not a model")
 
-    def code(*args):
-        result = run("build", missing, "-o", tmp_path / "o", *args)
+    def code(*args, model=junk):
+        result = run("build", model, "-o", tmp_path / "o", *args)
+        assert "not a readable" not in result.stderr
         return result.exit_code, result.stderr
 
     exit_code, stderr = code("-t", "stm32", "-c", digits_example.calibration, "--quant", "float16")
@@ -111,6 +114,11 @@ def test_a_scheme_or_option_the_build_cannot_honour_fails_before_any_work(digits
     assert exit_code == 2
     exit_code, _ = code("-t", "stm32", "-c", digits_example.calibration, "--prune", "1.5")
     assert exit_code == 2
+    converted = tmp_path / "model.tflite"
+    converted.write_bytes(b"junk")
+    exit_code, stderr = code("-t", "stm32", *data_args(digits_example, digits_example.calibration),
+                             "--prune", "0.5", model=converted)
+    assert exit_code == 3 and "needs a Keras model, but the input is an already converted" in stderr
     assert not (tmp_path / "o").exists()
 
 

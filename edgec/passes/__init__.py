@@ -25,7 +25,8 @@ STANDARD_BUILD: tuple[Pass, ...] = (
     Pass("emit", emit_flatbuffer, "write the flatbuffer and its C array"),
 )
 
-#: Optimisation passes, run after `data` in this order when the options ask for them.
+#: Optimisation passes, by the option that asks for each, in the order they run (after the
+#: data is loaded; see edgec.passes.plans.build_passes).
 OPTIMIZATIONS: tuple[tuple[str, Pass], ...] = (
     ("prune", Pass("prune", prune, "remove filters, rebuild the smaller model, fine-tune")),
     ("sparsity", Pass("sparsity", sparsify, "M:N sparsity with tfmot, fine-tuned")),
@@ -33,13 +34,4 @@ OPTIMIZATIONS: tuple[tuple[str, Pass], ...] = (
 )
 
 
-def build_passes(options) -> list[Pass]:
-    """The passes of a build with these options: the standard build, with the optimisation
-    passes the options ask for (--prune, --sparsity, --qat) after loading the data."""
-    wanted = [p for option, p in OPTIMIZATIONS if getattr(options, option)]
-    passes = list(STANDARD_BUILD)
-    at = [p.name for p in passes].index("data") + 1
-    return passes[:at] + wanted + passes[at:]
-
-
-__all__ = ["OPTIMIZATIONS", "STANDARD_BUILD", "build_passes"]
+__all__ = ["OPTIMIZATIONS", "STANDARD_BUILD"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from edgec import accuracy
 from edgec.artifact import Artifact
-from edgec.finetune import fine_tune, settings_for, trainable_keras
+from edgec.finetune import fine_tune, settings_for
+from edgec.models.capabilities import require_keras
 from edgec.models import from_tf_keras
 from edgec.pipeline import BuildContext
 from edgec.pruning import prune_model
@@ -22,7 +23,7 @@ def prune(artifact: Artifact, ctx: BuildContext) -> Artifact:
     key = ("prune", id(artifact.float_model), opts.prune, opts.prune_norm, opts.prune_scope,
            settings)
     if key not in ctx.memo:
-        result = prune_model(trainable_keras(artifact.float_model, "pruning"), opts.prune,
+        result = prune_model(require_keras(artifact, "pruning"), opts.prune,
                              opts.prune_norm, opts.prune_scope)
         tuned = fine_tune(result.model, ctx.train, settings, "fine-tune (prune)",
                           teacher=ctx.reference)

@@ -6,7 +6,8 @@ import dataclasses
 
 from edgec import accuracy
 from edgec.artifact import Artifact
-from edgec.finetune import fine_tune, settings_for, trainable_keras
+from edgec.finetune import fine_tune, settings_for
+from edgec.models.capabilities import require_keras
 from edgec.models import from_tf_keras
 from edgec.pipeline import BuildContext
 from edgec.quantization.qat import QAT_WEIGHT_BITS, qat_model
@@ -16,7 +17,7 @@ def qat(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Wrap the model for QAT with the weight bits of --quant (8 or 4), fine-tune on --train."""
     opts = ctx.options
     bits = QAT_WEIGHT_BITS[opts.quant]
-    source = trainable_keras(artifact.float_model, "QAT")
+    source = require_keras(artifact, "QAT")
     wrapped = qat_model(source, bits)
     tuned = fine_tune(wrapped, ctx.train, settings_for(opts, "qat"), f"fine-tune (QAT {bits}-bit)",
                       teacher=ctx.reference)

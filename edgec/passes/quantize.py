@@ -6,8 +6,10 @@ from __future__ import annotations
 from edgec.artifact import Artifact
 from edgec.calibration import representative_samples
 from edgec.pipeline import BuildContext
-from edgec.quantization.converter import convert_int8, convert_int16x8
+from edgec.quantization.converter import convert_float32, convert_int8, convert_int16x8
 from edgec.quantization.int4 import convert_int4
+
+__all__ = ["CONVERTERS", "convert_float32", "convert_int8", "quantize"]  # converters re-exported
 
 #: Converters by scheme; the profile says which schemes a target runs.
 CONVERTERS = {"int8": convert_int8, "int16x8": convert_int16x8, "int4": convert_int4}

@@ -6,7 +6,8 @@ import numpy as np
 
 from edgec import accuracy
 from edgec.artifact import Artifact
-from edgec.finetune import fine_tune, settings_for, trainable_keras
+from edgec.finetune import fine_tune, settings_for
+from edgec.models.capabilities import require_keras
 from edgec.models import from_tf_keras
 from edgec.pipeline import BuildContext
 from edgec.pruning.sparsity import NOTE, parse_m_by_n, sparse_model, strip
@@ -24,7 +25,7 @@ def sparsify(artifact: Artifact, ctx: BuildContext) -> Artifact:
     The report says the model is no smaller on TensorFlow Lite Micro."""
     opts = ctx.options
     m, n = parse_m_by_n(opts.sparsity)
-    wrapped, callbacks = sparse_model(trainable_keras(artifact.float_model, "sparsity"), m, n)
+    wrapped, callbacks = sparse_model(require_keras(artifact, "sparsity"), m, n)
     tuned = fine_tune(wrapped, ctx.train, settings_for(opts, "sparsity"), f"fine-tune ({m}:{n})",
                       teacher=ctx.reference, callbacks=tuple(callbacks))
     stripped = strip(wrapped)

@@ -1,4 +1,4 @@
-"""The TFLite converter: full-integer INT8 and INT16x8 from a float model."""
+"""The TFLite converter: full-integer INT8 and INT16x8, and float32, from a float model."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ def _full_integer(float_model, samples, ops: str, io_type: str) -> bytes:
 def convert_int8(float_model, samples) -> bytes:
     """Full-integer INT8: per-channel weights, int8 input and output, batch fixed to 1."""
     return _full_integer(float_model, samples, "TFLITE_BUILTINS_INT8", "int8")
+
+
+def convert_float32(float_model) -> bytes:
+    """The float model as a float32 flatbuffer (batch 1), traced the way convert_int8 traces it."""
+    tf = tensorflow()
+    function = float_model.concrete_function()
+    return run_converter(tf.lite.TFLiteConverter.from_concrete_functions([function],
+                                                                         float_model.trackable))
 
 
 def convert_int16x8(float_model, samples) -> bytes:

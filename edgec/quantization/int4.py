@@ -19,22 +19,13 @@ import warnings
 import numpy as np
 
 from edgec.errors import ConversionError
+from edgec.quantization.converter import convert_float32
 from edgec.native_stderr import capture_native_stderr
 
 log = logging.getLogger("edgec")
 
 ACTIVATION_BITS = 8
 WEIGHT_BITS = 4
-
-
-def _float_flatbuffer(float_model) -> bytes:
-    from edgec.quantization.converter import run_converter
-    from edgec.tf_runtime import tensorflow
-
-    tf = tensorflow()
-    converter = tf.lite.TFLiteConverter.from_concrete_functions(
-        [float_model.concrete_function()], float_model.trackable)
-    return run_converter(converter)
 
 
 def _int8_interface(tflite: bytes) -> bytes:
@@ -60,7 +51,7 @@ def convert_int4(float_model, samples: np.ndarray) -> bytes:
     from ai_edge_quantizer.algorithm_manager import AlgorithmName
     from ai_edge_quantizer.utils import tfl_interpreter_utils
 
-    flat = _float_flatbuffer(float_model)
+    flat = convert_float32(float_model)
     ops, granularity = qtyping.TFLOperationName, qtyping.QuantGranularity
     with capture_native_stderr() as native, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # its interpreter warns about preserving all tensors

@@ -60,9 +60,9 @@ def settings_for(options, task: str) -> FineTuneSettings:
 
 
 def _ends_in_probabilities(model) -> bool:
-    """Whether the model's last layer ends in softmax/sigmoid (looking through tfmot's
-    QAT and pruning wrappers, which hold the layer and wrap its activation)."""
-    layer = model.layers[-1]
+    """Whether the layer making the model's output ends in softmax/sigmoid (looking through
+    tfmot's QAT and pruning wrappers, which hold the layer and wrap its activation)."""
+    layer = model.get_layer(model.output_names[0])
     while hasattr(layer, "layer"):
         layer = layer.layer
     if type(layer).__name__ == "Softmax":

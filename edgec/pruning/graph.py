@@ -113,13 +113,6 @@ class ChannelGraph:
     def channels(self, layout: Layout) -> int:
         return sum(self.sizes[g] for g in layout.segments)
 
-    def pinned(self, group: int) -> str | None:
-        root = self.find(group)
-        for g, reason in self._pins.items():
-            if self.find(g) == root:
-                return reason
-        return None
-
     def producers(self, group: int) -> list[str]:
         root = self.find(group)
         return [name for g, name in sorted(self._producer.items()) if self.find(g) == root]

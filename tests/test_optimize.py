@@ -212,3 +212,26 @@ def test_sparsity_is_recorded_as_no_smaller_on_tflite_micro(digits_example, trai
     assert report.model_bytes >= 0.95 * len(digits_tflite)  # the zeros are stored all the same
     after = load_model(digits_example.model).keras.get_weights()
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_auto_plans_follow_the_data_the_input_and_the_target(tmp_path):
+    from dataclasses import replace
+    from pathlib import Path
+
+    from edgec.auto import auto_plans
+    from edgec.builder import BuildOptions
+    from edgec.targets import load_profile_file, load_target
+
+    stm32 = load_target("stm32")
+    with_train = BuildOptions(model=Path("m.keras"), train=Path("t.npz"))
+    names = [p.name for p in auto_plans(with_train, stm32)]
+    assert names == ["int8 PTQ", "int8 QAT", "prune 25 % + int8 PTQ", "prune 50 % + int8 PTQ",
+                     "prune 75 % + int8 PTQ", "int4 PTQ", "int4 QAT", "prune 25 % + int4 PTQ",
+                     "prune 50 % + int4 PTQ", "prune 75 % + int4 PTQ"]
+    assert [p.name for p in auto_plans(BuildOptions(model=Path("m.keras")), stm32)] == \
+        ["int8 PTQ", "int4 PTQ"]
+    assert [p.name for p in auto_plans(with_train, stm32, kind="onnx")] == ["int8 PTQ", "int4 PTQ"]
+    only_int8 = tmp_path / "int8only.toml"
+    only_int8.write_text('inherits = "stm32l4r5"\nname = "x"\n[quantization]\nschemes = ["int8"]\n')
+    assert [p.quant for p in auto_plans(with_train, load_profile_file(only_int8))] == ["int8"] * 5
+    assert {p.quant for p in auto_plans(replace(with_train, quant="int4"), stm32)} == {"int4"}

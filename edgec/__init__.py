@@ -12,7 +12,7 @@ TensorFlow is imported only when a build needs it, so `import edgec` is cheap.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "analyze", "build", "BuildOptions"]
+__all__ = ["__version__", "analyze", "build", "BuildOptions", "prune", "quantize", "qat"]
 
 
 def __getattr__(name):
@@ -24,4 +24,8 @@ def __getattr__(name):
         from edgec.analysis import analyze
 
         return analyze
+    if name in ("prune", "quantize", "qat"):
+        from edgec import steps
+
+        return getattr(steps, name)
     raise AttributeError(f"module 'edgec' has no attribute {name!r}")

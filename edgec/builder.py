@@ -6,14 +6,15 @@ import logging
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from edgec.accuracy import guard_failure
 from edgec.artifact import Artifact
+from edgec.auto import auto_plans, search
 from edgec.emit.c_array import valid_c_name
 from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
+from edgec.optimization import check_optimization
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
-from edgec.passes import passes_for
 from edgec.passes.budgets import breach_error
-from edgec.passes.plans import input_kind, plan_for
-from edgec.passes.quantize import CONVERTERS
+from edgec.passes.plans import build_passes, input_kind
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
 from edgec.targets import Profile, load_target
@@ -46,16 +47,25 @@ class BuildOptions:
     input_shape: tuple[int, ...] | None = None  # batch first, fixes dynamic input dimensions
     conversion_tolerance: float = 1e-3  # float TFLite vs onnxruntime, see edgec.onnx.check
     runtime: str = "tflm"  # "aot": also generate C with in-house kernels (edgec.aot)
+    # Optimisation (README "Optimising a model"); checked by edgec.optimization.
+    train: Path | None = None  # training data for fine-tuning
+    prune: float | None = None  # share of filters to remove
+    prune_norm: str = "l1"  # l1 | l2
+    prune_scope: str = "layer"  # layer | global
+    sparsity: str | None = None  # M:N, e.g. "2:4" (tfmot; no smaller on TFLite Micro)
+    qat: bool = False  # quantization-aware training for --quant (int8 or int4)
+    max_accuracy_drop: float | None = None  # points of top-1 (or of agreement without labels)
+    auto: bool = False  # search plans for the first that fits
+    epochs: int = 20  # fine-tuning epochs at most (early stopping)
+    learning_rate: float | None = None  # None: 1e-3 (pruning), 1e-4 (QAT)
+    batch_size: int = 32
 
 
-def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
+def check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
     """Refuse bad requests before any slow work starts."""
     if opts.quant not in profile.schemes:
         raise TargetError(f"target {profile.id} cannot run {opts.quant} models",
                           hint=f"it runs: {', '.join(profile.schemes)}")
-    if opts.quant not in CONVERTERS:
-        raise TargetError(f"quantization scheme '{opts.quant}' is not available in this edgec",
-                          hint=f"available: {', '.join(CONVERTERS)}")
     if kind != "tflite" and opts.calibration is None and not opts.synthetic_calibration:
         needs = "a float32 build needs data to validate on" if opts.quant == "float32" else \
             "INT8 quantization needs calibration data"
@@ -92,25 +102,36 @@ def build(model: str | Path, **kwargs) -> Report:
     unknown = set(kwargs) - known
     if unknown:
         raise TypeError(f"unknown build option(s): {', '.join(sorted(unknown))}")
-    for key in ("target_file", "calibration", "validation", "out"):
+    for key in ("target_file", "calibration", "validation", "out", "train"):
         if kwargs.get(key) is not None:
             kwargs[key] = Path(kwargs[key])
     if kwargs.get("input_shape") is not None:
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
     opts = BuildOptions(model=Path(model), **kwargs)
     profile = load_target(opts.target, opts.target_file)
-    passes = passes_for(profile, opts.runtime)
+    kind = input_kind(opts.model)
+    plans = auto_plans(opts, profile, kind) if opts.auto else None
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
-    kind = input_kind(opts.model)
-    _check_options(opts, profile, kind)
+    check_options(opts, profile, kind)
+    check_optimization(opts, kind)
+    passes = None if plans is not None else build_passes(opts, kind, profile)
 
-    report = Report(target=profile.id, target_name=profile.name)
     with OutputStage(opts.out) as stage:
-        ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
-        run_passes(plan_for(kind, passes, opts.validation is not None), Artifact(), ctx)
+        ctx = BuildContext(profile=profile, options=opts,
+                           report=Report(target=profile.id, target_name=profile.name),
+                           stage=stage.path)
+        if plans is not None:
+            search(ctx, plans, kind)
+        else:
+            run_passes(passes, Artifact(), ctx)
+        report = ctx.report
         write_reports(report, stage.path)
         stage.commit()
+    failure = guard_failure(report)
+    if failure is not None:
+        failure.report = report
+        raise failure
     _raise_on_breach(report, profile)
     return report
 
@@ -128,6 +149,9 @@ def write_reports(report: Report, folder: Path) -> None:
 def _raise_on_breach(report: Report, profile: Profile) -> None:
     error = breach_error(report.budgets, profile.id)
     if error is not None:
+        if report.plans:
+            error.hint = f"--auto tried {len(report.plans)} plans (see `plans` in report.json); " \
+                + error.hint
         error.hint += "; the outputs were written for inspection"
         error.report = report
         raise error

@@ -87,6 +87,9 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     aot: dict | None = None  # --runtime aot: activation_bytes, lower_bound_bytes, weight_bytes, ...
+    optimization: dict = field(default_factory=dict)  # what prune / sparsity / qat did
+    accuracy_guard: dict | None = None  # --max-accuracy-drop: limit, baseline, every check
+    plans: list[dict] = field(default_factory=list)  # --auto: every plan tried
     edgec_version: str = __version__
     placement: dict = field(default_factory=dict)  # targets with an accelerator: counts, partitions
     vela: dict = field(default_factory=dict)  # Ethos-U targets: Vela's memory and cycle figures
@@ -122,6 +125,9 @@ class Report:
             "warnings": self.warnings,
             "outputs": self.outputs,
             "aot": self.aot,
+            "optimization": self.optimization,
+            "accuracy_guard": self.accuracy_guard,
+            "plans": self.plans,
             **{k: v for k, v in (("placement", self.placement), ("vela", self.vela),
                                  ("edgetpu", self.edgetpu)) if v},
         }

@@ -17,7 +17,7 @@ import typer
 import typer.core
 
 from edgec import __version__
-from edgec.cli import analyze_cmd, build_cmd, compare_cmd, targets_cmd
+from edgec.cli import analyze_cmd, build_cmd, compare_cmd, optimize_cmd, targets_cmd
 from edgec.errors import EXIT_INTERRUPTED, EdgecError, InternalError
 
 log = logging.getLogger("edgec")
@@ -77,6 +77,10 @@ app.command(name="build", help=build_cmd.HELP, epilog=build_cmd.EPILOG)(build_cm
 app.command(name="compare", help=compare_cmd.HELP)(compare_cmd.compare)
 app.add_typer(targets_cmd.app, name="targets")
 app.command(name="analyze", help=analyze_cmd.HELP, epilog=analyze_cmd.EPILOG)(analyze_cmd.analyze)
+app.command(name="prune", help=optimize_cmd.PRUNE_HELP, epilog=optimize_cmd.PRUNE_EPILOG)(optimize_cmd.prune)
+app.command(name="quantize", help=optimize_cmd.QUANTIZE_HELP,
+            epilog=optimize_cmd.QUANTIZE_EPILOG)(optimize_cmd.quantize)
+app.command(name="qat", help=optimize_cmd.QAT_HELP, epilog=optimize_cmd.QAT_EPILOG)(optimize_cmd.qat)
 
 
 def _version(value: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from edgec.cli.optimize_summary import optimization_parts
 from edgec.cli.tables import table
 from edgec.report import Report
 from edgec.units import format_bytes
@@ -14,8 +15,9 @@ def _pct(value: float | None) -> str:
 
 
 def build_summary(report: Report, out: Path) -> str:
-    parts = [f"edgec {report.edgec_version}: {report.model.get('path', '?')} -> "
-             f"{report.target} ({report.target_name}), {report.quantization or '?'}"]
+    target = f" -> {report.target} ({report.target_name})" if report.target else ""
+    scheme = f", {report.quantization}" if report.quantization else ""
+    parts = [f"edgec {report.edgec_version}: {report.model.get('path', '?')}{target}{scheme}"]
     parts.append(table(
         ["pass", "seconds", "params", "model bytes", "arena bytes", "accuracy"],
         [[p.name, f"{p.seconds:.2f}", _num(p.params), _num(p.model_bytes), _num(p.arena_bytes),
@@ -55,10 +57,11 @@ def build_summary(report: Report, out: Path) -> str:
         parts.append(f"aot: activations {format_bytes(a['activation_bytes'])} in one static buffer "
                      f"(without fusion and overlap at least {format_bytes(a['lower_bound_bytes'])}), "
                      f"weights {format_bytes(a['weight_bytes'])}, {a['kernels']} kernel calls")
+    parts += optimization_parts(report)
     for w in report.warnings:
         parts.append(f"warning: {w}")
     if report.outputs:
-        parts.append(f"wrote {out}/: {', '.join(report.outputs)}")
+        parts.append(f"wrote {out}/: {', '.join(report.outputs)}" if out.is_dir() else f"wrote {out}")
     return "\n\n".join(parts)
 
 

@@ -12,7 +12,10 @@ from edgec.passes.loading import load_data, load_source
 from edgec.passes.memory import measure_litert, measure_memory
 from edgec.passes.op_check import check_ops
 from edgec.passes.placement import place_ops
+from edgec.passes.prune import prune
+from edgec.passes.qat import qat
 from edgec.passes.quantize import quantize
+from edgec.passes.sparsity import sparsify
 from edgec.passes.validation import validate, validate_litert
 from edgec.pipeline import Pass
 from edgec.targets.profile import Profile
@@ -77,4 +80,13 @@ def passes_for(profile: Profile, runtime: str = "tflm") -> tuple[Pass, ...]:
     return front + middle + BACK
 
 
-__all__ = ["AOT_PASSES", "STANDARD_BUILD", "RUNTIME_PASSES", "passes_for"]
+#: Optimisation passes, by the option that asks for each, in the order they run (after the
+#: data is loaded; see edgec.passes.plans.build_passes).
+OPTIMIZATIONS: tuple[tuple[str, Pass], ...] = (
+    ("prune", Pass("prune", prune, "remove filters, rebuild the smaller model, fine-tune")),
+    ("sparsity", Pass("sparsity", sparsify, "M:N sparsity with tfmot, fine-tuned")),
+    ("qat", Pass("qat", qat, "quantization-aware training with tfmot")),
+)
+
+
+__all__ = ["AOT_PASSES", "OPTIMIZATIONS", "STANDARD_BUILD", "RUNTIME_PASSES", "passes_for"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from edgec.html_report import svg
+from edgec.html_report import sections, svg
+from edgec.html_report.numbers import num
 from edgec.units import format_bytes
 
 CSS = """
@@ -25,12 +26,6 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .bad { color: #c0392b; font-weight: 600; } .ok { color: #2e7d32; }
 .warn { background: #fff4e5; border-left: 4px solid #f58518; padding: 4px 8px; margin: 4px 0; }
 """
-
-
-def num(key: str, value, text: str | None = None) -> str:
-    """A number the JSON also holds, tagged with its path there."""
-    shown = text if text is not None else (f"{value:,}" if isinstance(value, int) else f"{value}")
-    return f'<span data-key="{escape(key)}" data-value="{escape(repr(value))}">{escape(shown)}</span>'
 
 
 def _pct(key: str, value: float | None) -> str:
@@ -115,7 +110,7 @@ def _timeline(r: dict) -> str:
     if ram is not None:  # what is left for activations once the runtime has its share
         budget = ram["limit"] - sum(v for k, v in (ram.get("parts") or {}).items() if k != "arena")
     chart = svg.memory_timeline([s["live_bytes"] for s in steps], [s["op"] for s in steps],
-                                budget, r.get("arena_bytes"))
+                                budget, r.get("arena_bytes"), (r.get("aot") or {}).get("activation_bytes"))
     peak = max(s["live_bytes"] for s in steps)
     return (f"<h2>Memory timeline</h2><p>Live activation bytes while each op runs; peak "
             f"{escape(format_bytes(peak))}. The measured arena adds scratch buffers, alignment and "
@@ -159,9 +154,13 @@ def render(report: dict, bench: dict | None = None) -> str:
 {warnings}
 <h2>Summary</h2>
 {_summary(r)}
+{sections.bench(bench)}
+{sections.accelerator(r)}
 {_timeline(r)}
+{sections.aot(r)}
 {_layers(r, bench)}
 {_exits(r)}
+{sections.optimization(r)}
 {_passes(r)}
 </body></html>
 """

@@ -3,7 +3,6 @@ edgec's reader, and the models run in TensorFlow Lite Micro."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from edgec.metrics import accuracy

@@ -12,7 +12,7 @@ TensorFlow is imported only when a build needs it, so `import edgec` is cheap.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build", "BuildOptions"]
+__all__ = ["__version__", "build", "BuildOptions", "build_early_exit", "run_early_exit"]
 
 
 def __getattr__(name):
@@ -20,4 +20,8 @@ def __getattr__(name):
         from edgec import builder
 
         return getattr(builder, name)
+    if name in ("build_early_exit", "run_early_exit"):
+        from edgec import early_exit
+
+        return getattr(early_exit, name)
     raise AttributeError(f"module 'edgec' has no attribute {name!r}")

@@ -10,7 +10,8 @@ from edgec.artifact import Artifact
 from edgec.emit.c_array import valid_c_name
 from edgec.errors import BudgetError, DataError, EdgecError, OutputError, TargetError
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
-from edgec.passes import STANDARD_BUILD
+from edgec.early_exit.options import check_early_exit
+from edgec.passes import build_passes
 from edgec.passes.quantize import CONVERTERS
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
@@ -39,6 +40,13 @@ class BuildOptions:
     flash_budget: int | None = None
     unsafe_load: bool = False
     c_name: str = "edgec_model"
+    # Early exits (edgec.early_exit; README "Early exits"); checked by check_early_exit.
+    early_exit: str | None = None  # auto, auto:N or LAYER,LAYER,...
+    train: Path | None = None  # training data for the exit heads
+    max_accuracy_drop: float | None = None  # points of top-1 (early exits: default 1.0)
+    exit_confidence: str = "softmax"  # softmax | margin
+    head_epochs: int = 30
+    joint_epochs: int = 0  # joint fine-tuning of backbone and heads after the heads
 
 
 def _check_options(opts: BuildOptions, profile: Profile) -> None:
@@ -77,7 +85,7 @@ def build(model: str | Path, **kwargs) -> Report:
     unknown = set(kwargs) - known
     if unknown:
         raise TypeError(f"unknown build option(s): {', '.join(sorted(unknown))}")
-    for key in ("target_file", "calibration", "validation", "out"):
+    for key in ("target_file", "calibration", "validation", "out", "train"):
         if kwargs.get(key) is not None:
             kwargs[key] = Path(kwargs[key])
     opts = BuildOptions(model=Path(model), **kwargs)
@@ -85,11 +93,12 @@ def build(model: str | Path, **kwargs) -> Report:
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
     _check_options(opts, profile)
+    check_early_exit(opts)
 
     report = Report(target=profile.id, target_name=profile.name)
     with OutputStage(opts.out) as stage:
         ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
-        run_passes(list(STANDARD_BUILD), Artifact(), ctx)
+        run_passes(build_passes(opts), Artifact(), ctx)
         write_reports(report, stage.path)
         stage.commit()
     _raise_on_breach(report, profile)

@@ -72,6 +72,7 @@ class Report:
     memory_timeline: list[dict] = field(default_factory=list)  # live activation bytes per step
     passes: list[PassRecord] = field(default_factory=list)
     validation: dict = field(default_factory=dict)
+    early_exit: dict | None = None  # staged early-exit model (edgec.passes.early_exit)
     accuracy_known: bool = True
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
@@ -103,6 +104,7 @@ class Report:
             "memory_timeline": self.memory_timeline,
             "passes": [p.to_dict() for p in self.passes],
             "validation": self.validation,
+            "early_exit": self.early_exit,
             "accuracy_known": self.accuracy_known,
             "warnings": self.warnings,
             "outputs": self.outputs,

@@ -67,6 +67,16 @@ def build(
         False, "--unsafe-load", help="Allow models whose loading runs code (Lambda layers). "
                                      "Only for files you trust."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON, not a table."),
+    early_exit: Optional[str] = typer.Option(
+        None, "--early-exit", metavar="auto|LAYER,...",
+        help="Also attach early exits (auto, auto:N or layer names), trained on --train and "
+             "calibrated on --validation; writes OUT/stage_K.tflite and OUT/manifest.json "
+             "(see edgec early-exit)."),
+    train: Optional[Path] = typer.Option(None, "--train",
+                                         help="Training data for the early-exit heads."),
+    max_accuracy_drop: Optional[float] = typer.Option(
+        None, "--max-accuracy-drop", metavar="POINTS",
+        help="Top-1 points early exits may lose against the INT8 model (default 1)."),
 ) -> None:
     from edgec.builder import build as run_build
 
@@ -79,7 +89,8 @@ def build(
             validation=validation, out=out, synthetic_calibration=synthetic_calibration,
             calibration_samples=calibration_samples, seed=seed, image_scale=image_scale,
             ram_budget=_size(ram_budget), flash_budget=_size(flash_budget), c_name=c_name,
-            unsafe_load=unsafe_load)
+            unsafe_load=unsafe_load, early_exit=early_exit, train=train,
+            max_accuracy_drop=max_accuracy_drop)
     except BudgetError as error:
         _show(error.report, out, as_json)
         raise

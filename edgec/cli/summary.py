@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from edgec.cli.early_exit_summary import early_exit_summary
 from edgec.cli.tables import table
 from edgec.report import Report
 from edgec.units import format_bytes
@@ -41,6 +42,8 @@ def build_summary(report: Report, out: Path) -> str:
         if not report.accuracy_known:
             line += "\naccuracy: unknown (synthetic calibration)"
         parts.append(line)
+    if report.early_exit:
+        parts.append(early_exit_summary(report.early_exit))
     for w in report.warnings:
         parts.append(f"warning: {w}")
     if report.outputs:

@@ -2,6 +2,7 @@
 registry below names them in the order a standard build runs them."""
 
 from edgec.passes.budgets import check_budgets
+from edgec.passes.early_exit import check_exits, early_exit
 from edgec.passes.emit import emit_flatbuffer
 from edgec.passes.loading import load_data, load_source
 from edgec.passes.memory import measure_memory
@@ -22,4 +23,22 @@ STANDARD_BUILD: tuple[Pass, ...] = (
     Pass("emit", emit_flatbuffer, "write the flatbuffer and its C array"),
 )
 
-__all__ = ["STANDARD_BUILD"]
+#: With --early-exit: (pass, the standard pass it goes after).
+EARLY_EXIT: tuple[tuple[Pass, str], ...] = (
+    (Pass("check-exits", check_exits, "check the exit layers before the slow passes"), "load"),
+    (Pass("early-exit", early_exit,
+          "attach, train and calibrate exit heads; write the staged INT8 flatbuffers"), "budgets"),
+)
+
+
+def build_passes(options) -> list[Pass]:
+    """The passes of a build with these options: the standard build, with the early-exit
+    passes when --early-exit is given."""
+    passes = list(STANDARD_BUILD)
+    if getattr(options, "early_exit", None):
+        for p, after in EARLY_EXIT:
+            passes.insert([q.name for q in passes].index(after) + 1, p)
+    return passes
+
+
+__all__ = ["EARLY_EXIT", "STANDARD_BUILD", "build_passes"]

@@ -7,7 +7,7 @@ from edgec.pipeline import BuildContext
 from edgec.report import Budget
 
 
-def _budget(name: str, limit: int, parts: dict[str, int]) -> Budget:
+def budget_of(name: str, limit: int, parts: dict[str, int]) -> Budget:
     actual = sum(parts.values())
     return Budget(name=name, limit=limit, actual=actual, ok=actual <= limit, parts=parts)
 
@@ -19,10 +19,10 @@ def check_budgets(artifact: Artifact, ctx: BuildContext) -> Artifact:
     BudgetError (exit code 8), so the user can look at what did not fit.
     """
     profile, opts, report = ctx.profile, ctx.options, ctx.report
-    flash = _budget("flash", opts.flash_budget or profile.device.flash_bytes,
-                    {"model": artifact.model_bytes, "runtime_code": profile.runtime_code_bytes})
-    ram = _budget("ram", opts.ram_budget or profile.device.ram_bytes,
-                  {"arena": report.arena_bytes, "runtime_overhead": profile.runtime_ram_bytes})
+    flash = budget_of("flash", opts.flash_budget or profile.device.flash_bytes,
+                       {"model": artifact.model_bytes, "runtime_code": profile.runtime_code_bytes})
+    ram = budget_of("ram", opts.ram_budget or profile.device.ram_bytes,
+                     {"arena": report.arena_bytes, "runtime_overhead": profile.runtime_ram_bytes})
     report.flash_bytes, report.ram_bytes = flash.actual, ram.actual
     report.budgets = [flash, ram]
     return artifact.evolve("budgets")

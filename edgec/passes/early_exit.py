@@ -1,0 +1,210 @@
+"""The early-exit pass: exit heads attached, trained, calibrated and exported as stages."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from edgec.artifact import Artifact
+from edgec.calibration import load_dataset, representative_samples
+from edgec.early_exit import heads as head_sizing
+from edgec.early_exit.cuts import named_cuts, parse_exits
+from edgec.early_exit.exits import choose_exits
+from edgec.early_exit.manifest import FORMAT, MANIFEST_NAME, write_manifest
+from edgec.early_exit.runtime import StagedModel
+from edgec.early_exit.split import StagedGraph
+from edgec.early_exit.thresholds import OFF, Costs, calibrate, confidence
+from edgec.early_exit.training import fine_tune_jointly, train_heads, with_heads
+from edgec.errors import AccuracyError, InternalError, ModelError, UnsupportedOpError
+from edgec.metrics import predictions
+from edgec.models import from_tf_keras
+from edgec.passes.budgets import budget_of
+from edgec.passes.loading import _check_labels as check_labels  # ctx.train once issue 3 lands
+from edgec.passes.op_check import op_records
+from edgec.passes.quantize import convert_int8
+from edgec.pipeline import BuildContext
+from edgec.tf_runtime import keras as load_keras
+from edgec.tflite.costs import op_costs
+from edgec.tflite.model import read_model
+from edgec.tflm import MicroRunner
+
+DEFAULT_MAX_DROP = 1.0  # points of top-1
+
+
+def early_exit(artifact: Artifact, ctx: BuildContext) -> Artifact:
+    """Attach exit heads at the chosen cuts, train them on --train with the backbone frozen
+    (then jointly, if asked), convert the model with its heads to INT8 once and cut it into
+    stages, calibrate one threshold per exit on --validation with the stages running in
+    TFLite Micro, and write the stages and OUT/manifest.json.
+
+    Runs after `budgets`: the flash and RAM budgets become those of the staged model (all
+    stages; the largest stage's arena plus the tensor carried between stages).
+    """
+    opts, keras = ctx.options, load_keras()
+    backbone = _keras_classifier(artifact)
+    validation = ctx.validation  # required by check_early_exit
+    scale = ctx.report.calibration.get("image_scale", "unit")
+    train = load_dataset(opts.train, artifact.float_model.input_shape, scale, "training")
+    check_labels(train, artifact.float_model)
+    samples = representative_samples(ctx.calibration, opts.calibration_samples, opts.seed)
+
+    full_macs = sum(c.macs for c in op_costs(artifact.graph))
+    cuts = choose_exits(backbone, opts.early_exit, samples)
+    flash = opts.flash_budget or ctx.profile.device.flash_bytes
+    flash_left = max(0, flash - len(artifact.tflite) - ctx.profile.runtime_code_bytes)
+    classes = int(backbone.outputs[0].shape[-1])
+    plans = [head_sizing.plan_head(c.shape, classes, full_macs, flash_left) for c in cuts]
+    heads = train_heads(keras, backbone, cuts, plans, train, opts.head_epochs, opts.seed)
+    if opts.joint_epochs:
+        backbone = fine_tune_jointly(keras, backbone, heads, train, opts.joint_epochs, opts.seed)
+    multi = with_heads(keras, backbone, heads)
+    graph = StagedGraph(convert_int8(from_tf_keras(multi, "keras2", opts.model), samples))
+    parts = graph.parts()
+
+    # every exit, on every validation input, with the INT8 stages in TFLite Micro
+    everything = StagedModel(graph.stages(parts, list(range(len(cuts)))), [OFF] * len(cuts),
+                             opts.exit_confidence)
+    trace = everything.trace(validation.x, "exits on validation")
+    original = MicroRunner(artifact.tflite, artifact.graph).run([validation.x], "original model")[0]
+    labels = validation.y if validation.y is not None else predictions(original)
+    conf = np.stack([confidence(l, opts.exit_confidence) for l in trace.exit_logits], axis=1)
+    correct = np.stack([predictions(l) == labels for l in trace.exit_logits]
+                       + [predictions(trace.final) == labels], axis=1)
+    costs = Costs(backbone=tuple(int(m) for m in np.cumsum(parts.segment_macs)),
+                  heads=parts.head_macs)
+    drop = DEFAULT_MAX_DROP if opts.max_accuracy_drop is None else opts.max_accuracy_drop
+    right_original = int(np.sum(predictions(original) == labels))
+    required = right_original - math.floor(drop / 100.0 * len(labels) + 1e-9)
+    chosen = calibrate(conf, correct, costs, required)
+    if chosen.correct < required:
+        raise AccuracyError(
+            f"the staged model loses {100.0 * (right_original - chosen.correct) / len(labels):.2f} "
+            f"points of top-1 even with every exit off, more than --max-accuracy-drop {drop:g}",
+            hint="joint fine-tuning changed the backbone too much: fewer --joint-epochs, or none")
+
+    enabled = [k for k, t in enumerate(chosen.thresholds) if t != OFF]
+    stages = graph.stages(parts, enabled)
+    thresholds = [chosen.thresholds[k] for k in enabled]
+    stage_macs = [sum(c.macs for c in op_costs(read_model(s))) for s in stages]
+    staged = StagedModel(stages, thresholds, opts.exit_confidence, stage_macs)
+    arenas = [r.arena_bytes() for r in staged.runners]
+    _check_stage_ops(stages, ctx)
+    result = staged.run(validation.x, label="early-exit runtime")
+    _check_agreement(result, conf, chosen.thresholds, enabled, trace, labels)
+
+    carried = [r.outputs[1].nbytes for r in staged.runners[:-1]]
+    names = [f"stage_{k}.tflite" for k in range(len(stages))]
+    for name, data in zip(names, stages):
+        (ctx.stage / name).write_bytes(data)
+    exit_layers = [cuts[k].layer for k in enabled]
+    rates = result.exit_rates(len(stages))
+    summary = {
+        "exits": exit_layers,
+        "candidates": [{"layer": c.layer, "head": p.describe(), "head_macs": int(m),
+                        "threshold": None if t == OFF else t,
+                        "accuracy": accuracy_of(correct[:, k])}
+                       for k, (c, p, m, t) in enumerate(zip(cuts, plans, parts.head_macs,
+                                                            chosen.thresholds))],
+        "confidence": opts.exit_confidence,
+        "thresholds": thresholds,
+        "exit_rates": rates,
+        "full_macs": full_macs,
+        "expected_macs": float(result.macs.mean()),
+        "expected_macs_share": float(result.macs.mean()) / full_macs,
+        "accuracy_original": accuracy_of(predictions(original) == labels),
+        "accuracy_staged": accuracy_of(result.predictions == labels),
+        "max_accuracy_drop": drop,
+        "joint_epochs": opts.joint_epochs,
+        "head_epochs": opts.head_epochs,
+        "validation": {"data": validation.source, "samples": len(validation),
+                       "labelled": validation.y is not None},
+        "runtime_checked_samples": len(validation),
+        "exits_off_matches_original": None if opts.joint_epochs else bool(
+            np.array_equal(trace.final, original)),
+        "stages": [{"file": name, "threshold": t, "macs": m, "cumulative_macs": int(c),
+                    "exit_layer": layer, "bytes": len(data), "arena_bytes": arena,
+                    "carried_bytes": carry}
+                   for name, t, m, c, layer, data, arena, carry in zip(
+                       names, [*thresholds, None], stage_macs, np.cumsum(stage_macs),
+                       [*exit_layers, None], stages, arenas, [*carried, 0])],
+    }
+    if summary["exits_off_matches_original"] is False:
+        ctx.report.warn("the stages with every exit off do not reproduce the single INT8 model "
+                        "exactly; please report this with the model")
+    if validation.y is None:
+        ctx.report.warn("validation data has no labels: exits were calibrated to agree with the "
+                        "original INT8 model's predictions (accuracy_original is 100 by definition)")
+    manifest = {"format": FORMAT, "model": str(opts.model), "target": ctx.profile.id,
+                "input_shape": list(artifact.float_model.input_shape), "image_scale": scale,
+                "runtime": "tflite-micro", **summary}
+    write_manifest(ctx.stage, manifest)
+    ctx.report.outputs += names + [MANIFEST_NAME]
+    ctx.report.early_exit = summary
+    _budgets(ctx, stages, arenas, carried)
+    return artifact.evolve("early-exit")
+
+
+def check_exits(artifact: Artifact, ctx: BuildContext) -> Artifact:
+    """Right after loading, before the slow passes: the model must be a Keras classifier, and
+    the exit layers named with --exits must exist and be clean cut points (ModelError)."""
+    backbone = _keras_classifier(artifact)
+    names = parse_exits(ctx.options.early_exit)
+    if isinstance(names, list):
+        named_cuts(backbone, names)
+    return artifact.evolve("check-exits")
+
+
+def accuracy_of(right: np.ndarray) -> float:
+    """Top-1 accuracy in percent, from one flag per input."""
+    return 100.0 * float(np.mean(right))
+
+
+def _keras_classifier(artifact: Artifact):
+    model = artifact.float_model
+    if model.keras is None:
+        raise ModelError(f"early exits need a Keras 2 (tf_keras) model; this one is {model.format}",
+                         hint="re-save the model with tf_keras (Keras 2) as .keras or .h5")
+    outputs = model.output_shapes
+    if len(outputs) != 1 or len(outputs[0]) != 1 or outputs[0][0] < 2:
+        raise ModelError(f"early exits need a classifier with one output of class scores; this "
+                         f"model's outputs have shapes {[list(s) for s in outputs]}",
+                         hint="exits predict a class: use a model ending in Dense(classes)")
+    return model.keras
+
+
+def _check_stage_ops(stages: list[bytes], ctx: BuildContext) -> None:
+    for k, stage in enumerate(stages):
+        bad = [r for r in op_records(read_model(stage), ctx.profile) if not r.supported]
+        if bad:
+            raise UnsupportedOpError(
+                f"stage {k}: op {bad[0].op} is not supported on {ctx.profile.id}: {bad[0].reason}",
+                hint=f"see `edgec targets show {ctx.profile.id}`; name other exit layers")
+
+
+def _check_agreement(result, conf, thresholds, enabled, trace, labels) -> None:
+    """The runtime, stopping early, must take the exit and give the prediction that the
+    all-exits trace says it would, on every input."""
+    from edgec.early_exit.thresholds import exit_taken
+
+    taken = exit_taken(conf, thresholds)  # index into all exits; len = the end
+    stage_of = {k: s for s, k in enumerate(enabled)}
+    expected_stage = np.array([stage_of.get(int(t), len(enabled)) for t in taken])
+    everything = [predictions(l) for l in trace.exit_logits] + [predictions(trace.final)]
+    expected_pred = np.array([everything[int(t)][i] for i, t in enumerate(taken)])
+    bad = np.flatnonzero((expected_stage != result.exits) | (expected_pred != result.predictions))
+    if bad.size:
+        raise InternalError(f"the staged runtime disagrees with the calibration trace on "
+                            f"{bad.size} of {len(labels)} validation inputs (first: {bad[0]})")
+
+
+def _budgets(ctx: BuildContext, stages: list[bytes], arenas: list[int], carried: list[int]) -> None:
+    profile, opts, report = ctx.profile, ctx.options, ctx.report
+    flash = budget_of("flash", opts.flash_budget or profile.device.flash_bytes,
+                      {"stages": sum(len(s) for s in stages),
+                       "runtime_code": profile.runtime_code_bytes})
+    ram = budget_of("ram", opts.ram_budget or profile.device.ram_bytes,
+                    {"arena": max(arenas), "carried_tensor": max(carried, default=0),
+                     "runtime_overhead": profile.runtime_ram_bytes})
+    report.flash_bytes, report.ram_bytes = flash.actual, ram.actual
+    report.budgets = [flash, ram]

@@ -6,7 +6,7 @@ backbone, at a fraction of the cost. Targets are the labels, or the original mod
 predictions when the data has none (the heads then learn to agree with it).
 
 Joint fine-tuning (`joint_epochs` > 0) trains a copy of the backbone with the heads, the
-model's output and every exit weighted alike, at a small learning rate. The original
+model's output weighted as much as all exits together, at a small learning rate. The original
 model is left untouched; its INT8 accuracy stays the baseline the thresholds keep to.
 """
 
@@ -80,7 +80,9 @@ def fine_tune_jointly(keras, backbone, heads: Heads, train: Dataset, epochs: int
     losses = [keras.losses.SparseCategoricalCrossentropy(from_logits=True)] * len(heads.cuts)
     losses.append(keras.losses.SparseCategoricalCrossentropy(from_logits=not final_probabilities))
     keras.utils.set_random_seed(seed)
-    joint.compile(optimizer=keras.optimizers.Adam(JOINT_LEARNING_RATE), loss=losses)
+    weights = [1.0 / len(heads.cuts)] * len(heads.cuts) + [1.0]  # the exits together weigh as one
+    joint.compile(optimizer=keras.optimizers.Adam(JOINT_LEARNING_RATE), loss=losses,
+                  loss_weights=weights)
     joint.fit(train.x, [y] * len(losses), batch_size=BATCH_SIZE, epochs=epochs, verbose=0,
               shuffle=True, callbacks=[keras_callback("joint fine-tuning", epochs)])
     return copy

@@ -1,4 +1,4 @@
-"""The early-exit pass: exit heads attached, trained, calibrated and exported as stages."""
+"""The early-exit passes: exit heads attached, trained, calibrated and exported as stages."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import numpy as np
 
 from edgec.artifact import Artifact
 from edgec.calibration import load_dataset, representative_samples
-from edgec.early_exit import heads as head_sizing
 from edgec.early_exit.cuts import named_cuts, parse_exits
+from edgec.early_exit.evidence import Evidence
 from edgec.early_exit.exits import choose_exits
+from edgec.early_exit.heads import plan_head
 from edgec.early_exit.manifest import FORMAT, MANIFEST_NAME, write_manifest
 from edgec.early_exit.runtime import StagedModel
-from edgec.early_exit.split import StagedGraph
-from edgec.early_exit.thresholds import OFF, Costs, calibrate, confidence
+from edgec.early_exit.split import Parts, StagedGraph
+from edgec.early_exit.thresholds import OFF, Calibration, Costs, calibrate
 from edgec.early_exit.training import fine_tune_jointly, train_heads, with_heads
-from edgec.errors import AccuracyError, InternalError, ModelError, UnsupportedOpError
-from edgec.metrics import predictions
+from edgec.errors import AccuracyError, ModelError, UnsupportedOpError
 from edgec.models import from_tf_keras
 from edgec.passes.budgets import budget_of
 from edgec.passes.loading import _check_labels as check_labels  # ctx.train once issue 3 lands
@@ -32,119 +32,6 @@ from edgec.tflm import MicroRunner
 DEFAULT_MAX_DROP = 1.0  # points of top-1
 
 
-def early_exit(artifact: Artifact, ctx: BuildContext) -> Artifact:
-    """Attach exit heads at the chosen cuts, train them on --train with the backbone frozen
-    (then jointly, if asked), convert the model with its heads to INT8 once and cut it into
-    stages, calibrate one threshold per exit on --validation with the stages running in
-    TFLite Micro, and write the stages and OUT/manifest.json.
-
-    Runs after `budgets`: the flash and RAM budgets become those of the staged model (all
-    stages; the largest stage's arena plus the tensor carried between stages).
-    """
-    opts, keras = ctx.options, load_keras()
-    backbone = _keras_classifier(artifact)
-    validation = ctx.validation  # required by check_early_exit
-    scale = ctx.report.calibration.get("image_scale", "unit")
-    train = load_dataset(opts.train, artifact.float_model.input_shape, scale, "training")
-    check_labels(train, artifact.float_model)
-    samples = representative_samples(ctx.calibration, opts.calibration_samples, opts.seed)
-
-    full_macs = sum(c.macs for c in op_costs(artifact.graph))
-    cuts = choose_exits(backbone, opts.early_exit, samples)
-    flash = opts.flash_budget or ctx.profile.device.flash_bytes
-    flash_left = max(0, flash - len(artifact.tflite) - ctx.profile.runtime_code_bytes)
-    classes = int(backbone.outputs[0].shape[-1])
-    plans = [head_sizing.plan_head(c.shape, classes, full_macs, flash_left) for c in cuts]
-    heads = train_heads(keras, backbone, cuts, plans, train, opts.head_epochs, opts.seed)
-    if opts.joint_epochs:
-        backbone = fine_tune_jointly(keras, backbone, heads, train, opts.joint_epochs, opts.seed)
-    multi = with_heads(keras, backbone, heads)
-    graph = StagedGraph(convert_int8(from_tf_keras(multi, "keras2", opts.model), samples))
-    parts = graph.parts()
-
-    # every exit, on every validation input, with the INT8 stages in TFLite Micro
-    everything = StagedModel(graph.stages(parts, list(range(len(cuts)))), [OFF] * len(cuts),
-                             opts.exit_confidence)
-    trace = everything.trace(validation.x, "exits on validation")
-    original = MicroRunner(artifact.tflite, artifact.graph).run([validation.x], "original model")[0]
-    labels = validation.y if validation.y is not None else predictions(original)
-    conf = np.stack([confidence(l, opts.exit_confidence) for l in trace.exit_logits], axis=1)
-    correct = np.stack([predictions(l) == labels for l in trace.exit_logits]
-                       + [predictions(trace.final) == labels], axis=1)
-    costs = Costs(backbone=tuple(int(m) for m in np.cumsum(parts.segment_macs)),
-                  heads=parts.head_macs)
-    drop = DEFAULT_MAX_DROP if opts.max_accuracy_drop is None else opts.max_accuracy_drop
-    right_original = int(np.sum(predictions(original) == labels))
-    required = right_original - math.floor(drop / 100.0 * len(labels) + 1e-9)
-    chosen = calibrate(conf, correct, costs, required)
-    if chosen.correct < required:
-        raise AccuracyError(
-            f"the staged model loses {100.0 * (right_original - chosen.correct) / len(labels):.2f} "
-            f"points of top-1 even with every exit off, more than --max-accuracy-drop {drop:g}",
-            hint="joint fine-tuning changed the backbone too much: fewer --joint-epochs, or none")
-
-    enabled = [k for k, t in enumerate(chosen.thresholds) if t != OFF]
-    stages = graph.stages(parts, enabled)
-    thresholds = [chosen.thresholds[k] for k in enabled]
-    stage_macs = [sum(c.macs for c in op_costs(read_model(s))) for s in stages]
-    staged = StagedModel(stages, thresholds, opts.exit_confidence, stage_macs)
-    arenas = [r.arena_bytes() for r in staged.runners]
-    _check_stage_ops(stages, ctx)
-    result = staged.run(validation.x, label="early-exit runtime")
-    _check_agreement(result, conf, chosen.thresholds, enabled, trace, labels)
-
-    carried = [r.outputs[1].nbytes for r in staged.runners[:-1]]
-    names = [f"stage_{k}.tflite" for k in range(len(stages))]
-    for name, data in zip(names, stages):
-        (ctx.stage / name).write_bytes(data)
-    exit_layers = [cuts[k].layer for k in enabled]
-    rates = result.exit_rates(len(stages))
-    summary = {
-        "exits": exit_layers,
-        "candidates": [{"layer": c.layer, "head": p.describe(), "head_macs": int(m),
-                        "threshold": None if t == OFF else t,
-                        "accuracy": accuracy_of(correct[:, k])}
-                       for k, (c, p, m, t) in enumerate(zip(cuts, plans, parts.head_macs,
-                                                            chosen.thresholds))],
-        "confidence": opts.exit_confidence,
-        "thresholds": thresholds,
-        "exit_rates": rates,
-        "full_macs": full_macs,
-        "expected_macs": float(result.macs.mean()),
-        "expected_macs_share": float(result.macs.mean()) / full_macs,
-        "accuracy_original": accuracy_of(predictions(original) == labels),
-        "accuracy_staged": accuracy_of(result.predictions == labels),
-        "max_accuracy_drop": drop,
-        "joint_epochs": opts.joint_epochs,
-        "head_epochs": opts.head_epochs,
-        "validation": {"data": validation.source, "samples": len(validation),
-                       "labelled": validation.y is not None},
-        "runtime_checked_samples": len(validation),
-        "exits_off_matches_original": None if opts.joint_epochs else bool(
-            np.array_equal(trace.final, original)),
-        "stages": [{"file": name, "threshold": t, "macs": m, "cumulative_macs": int(c),
-                    "exit_layer": layer, "bytes": len(data), "arena_bytes": arena,
-                    "carried_bytes": carry}
-                   for name, t, m, c, layer, data, arena, carry in zip(
-                       names, [*thresholds, None], stage_macs, np.cumsum(stage_macs),
-                       [*exit_layers, None], stages, arenas, [*carried, 0])],
-    }
-    if summary["exits_off_matches_original"] is False:
-        ctx.report.warn("the stages with every exit off do not reproduce the single INT8 model "
-                        "exactly; please report this with the model")
-    if validation.y is None:
-        ctx.report.warn("validation data has no labels: exits were calibrated to agree with the "
-                        "original INT8 model's predictions (accuracy_original is 100 by definition)")
-    manifest = {"format": FORMAT, "model": str(opts.model), "target": ctx.profile.id,
-                "input_shape": list(artifact.float_model.input_shape), "image_scale": scale,
-                "runtime": "tflite-micro", **summary}
-    write_manifest(ctx.stage, manifest)
-    ctx.report.outputs += names + [MANIFEST_NAME]
-    ctx.report.early_exit = summary
-    _budgets(ctx, stages, arenas, carried)
-    return artifact.evolve("early-exit")
-
-
 def check_exits(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Right after loading, before the slow passes: the model must be a Keras classifier, and
     the exit layers named with --exits must exist and be clean cut points (ModelError)."""
@@ -155,9 +42,129 @@ def check_exits(artifact: Artifact, ctx: BuildContext) -> Artifact:
     return artifact.evolve("check-exits")
 
 
-def accuracy_of(right: np.ndarray) -> float:
-    """Top-1 accuracy in percent, from one flag per input."""
-    return 100.0 * float(np.mean(right))
+def early_exit(artifact: Artifact, ctx: BuildContext) -> Artifact:
+    """Attach exit heads at the chosen cuts, train them on --train with the backbone frozen
+    (then jointly, if asked), convert the model with its heads to INT8 once and cut it into
+    stages, calibrate one threshold per exit on --validation with the stages running in
+    TFLite Micro, and write the stages and OUT/manifest.json.
+
+    Runs after `budgets`: the flash and RAM budgets become those of the staged model (all
+    stages; the largest stage's arena plus the tensor carried between stages).
+    """
+    opts, validation = ctx.options, ctx.validation  # validation: required by check_early_exit
+    samples = representative_samples(ctx.calibration, opts.calibration_samples, opts.seed)
+    cuts, plans, graph = _with_heads_in_int8(artifact, ctx, samples)
+    parts = graph.parts()
+
+    everything = StagedModel(graph.stages(parts, list(range(len(cuts)))), [OFF] * len(cuts),
+                             opts.exit_confidence)
+    trace = everything.trace(validation.x, "exits on validation")
+    original = MicroRunner(artifact.tflite, artifact.graph).run([validation.x], "original model")[0]
+    evidence = Evidence.gather(trace, validation.y, original, opts.exit_confidence)
+    chosen = _calibrated(evidence, parts, opts)
+
+    enabled = [k for k, t in enumerate(chosen.thresholds) if t != OFF]
+    stages = graph.stages(parts, enabled)
+    _check_stage_ops(stages, ctx)
+    stage_macs = [sum(c.macs for c in op_costs(read_model(s))) for s in stages]
+    staged = StagedModel(stages, [chosen.thresholds[k] for k in enabled], opts.exit_confidence,
+                         stage_macs)
+    result = staged.run(validation.x, label="early-exit runtime")
+    evidence.check_runtime(result, chosen.thresholds, enabled)
+
+    names = [f"stage_{k}.tflite" for k in range(len(stages))]
+    arenas = [r.arena_bytes() for r in staged.runners]
+    carried = [r.outputs[1].nbytes for r in staged.runners[:-1]]
+    layers = [cuts[k].layer for k in enabled]
+    summary = {
+        "exits": layers,
+        "candidates": [{"layer": c.layer, "head": p.describe(), "head_macs": int(m),
+                        "threshold": None if t == OFF else t,
+                        "accuracy": _percent(evidence.correct[:, k])}
+                       for k, (c, p, m, t) in enumerate(zip(cuts, plans, parts.head_macs,
+                                                            chosen.thresholds))],
+        "confidence": opts.exit_confidence,
+        "thresholds": staged.thresholds,
+        "exit_rates": result.exit_rates(len(stages)),
+        "full_macs": sum(c.macs for c in op_costs(artifact.graph)),
+        "expected_macs": float(result.macs.mean()),
+        "accuracy_original": _percent(evidence.original_right),
+        "accuracy_staged": _percent(result.predictions == evidence.labels),
+        "max_accuracy_drop": _max_drop(opts),
+        "head_epochs": opts.head_epochs,
+        "joint_epochs": opts.joint_epochs,
+        "validation": {"data": validation.source, "samples": len(validation),
+                       "labelled": validation.y is not None},
+        "runtime_checked_samples": len(validation),
+        "exits_off_matches_original": None if opts.joint_epochs else bool(
+            np.array_equal(trace.final, original)),
+        "stages": [{"file": name, "threshold": t, "macs": m, "cumulative_macs": int(c),
+                    "exit_layer": layer, "bytes": len(data), "arena_bytes": arena,
+                    "carried_bytes": carry}
+                   for name, t, m, c, layer, data, arena, carry in zip(
+                       names, [*staged.thresholds, None], stage_macs, np.cumsum(stage_macs),
+                       [*layers, None], stages, arenas, [*carried, 0])],
+    }
+    summary["expected_macs_share"] = summary["expected_macs"] / summary["full_macs"]
+    _warn(ctx, summary)
+    for name, data in zip(names, stages):
+        (ctx.stage / name).write_bytes(data)
+    write_manifest(ctx.stage, {
+        "format": FORMAT, "model": str(opts.model), "target": ctx.profile.id,
+        "input_shape": list(artifact.float_model.input_shape),
+        "image_scale": ctx.report.calibration.get("image_scale", "unit"),
+        "runtime": "tflite-micro", **summary})
+    ctx.report.outputs += names + [MANIFEST_NAME]
+    ctx.report.early_exit = summary
+    _budgets(ctx, stages, arenas, carried)
+    return artifact.evolve("early-exit")
+
+
+def _with_heads_in_int8(artifact: Artifact, ctx: BuildContext, samples: np.ndarray):
+    """Exits chosen, heads sized and trained, and the model with its heads (outputs: every
+    exit's logits, then the model's output) converted to INT8 on the build's samples."""
+    opts, profile, keras = ctx.options, ctx.profile, load_keras()
+    backbone = _keras_classifier(artifact)
+    train = load_dataset(opts.train, artifact.float_model.input_shape,
+                         ctx.report.calibration.get("image_scale", "unit"), "training")
+    check_labels(train, artifact.float_model)
+    cuts = choose_exits(backbone, opts.early_exit, samples)
+    full_macs = sum(c.macs for c in op_costs(artifact.graph))
+    flash = opts.flash_budget or profile.device.flash_bytes
+    flash_left = max(0, flash - len(artifact.tflite) - profile.runtime_code_bytes)
+    classes = int(backbone.outputs[0].shape[-1])
+    plans = [plan_head(c.shape, classes, full_macs, flash_left) for c in cuts]
+    heads = train_heads(keras, backbone, cuts, plans, train, opts.head_epochs, opts.seed)
+    if opts.joint_epochs:
+        backbone = fine_tune_jointly(keras, backbone, heads, train, opts.joint_epochs, opts.seed)
+    multi = from_tf_keras(with_heads(keras, backbone, heads), "keras2", opts.model)
+    return cuts, plans, StagedGraph(convert_int8(multi, samples))
+
+
+def _calibrated(evidence: Evidence, parts: Parts, opts) -> Calibration:
+    """Thresholds with the fewest expected MACs within the allowed drop (AccuracyError when
+    even every exit off is not within it, which only joint fine-tuning can cause)."""
+    costs = Costs(backbone=tuple(int(m) for m in np.cumsum(parts.segment_macs)),
+                  heads=parts.head_macs)
+    drop = _max_drop(opts)
+    right = int(evidence.original_right.sum())
+    count = len(evidence.labels)
+    required = right - math.floor(drop / 100.0 * count + 1e-9)
+    chosen = calibrate(evidence.conf, evidence.correct, costs, required)
+    if chosen.correct < required:
+        raise AccuracyError(
+            f"the staged model loses {100.0 * (right - chosen.correct) / count:.2f} points of "
+            f"top-1 even with every exit off, more than --max-accuracy-drop {drop:g}",
+            hint="joint fine-tuning moved the backbone too far: fewer --joint-epochs, or none")
+    return chosen
+
+
+def _max_drop(opts) -> float:
+    return DEFAULT_MAX_DROP if opts.max_accuracy_drop is None else opts.max_accuracy_drop
+
+
+def _percent(flags: np.ndarray) -> float:
+    return 100.0 * float(np.mean(flags))
 
 
 def _keras_classifier(artifact: Artifact):
@@ -182,23 +189,19 @@ def _check_stage_ops(stages: list[bytes], ctx: BuildContext) -> None:
                 hint=f"see `edgec targets show {ctx.profile.id}`; name other exit layers")
 
 
-def _check_agreement(result, conf, thresholds, enabled, trace, labels) -> None:
-    """The runtime, stopping early, must take the exit and give the prediction that the
-    all-exits trace says it would, on every input."""
-    from edgec.early_exit.thresholds import exit_taken
-
-    taken = exit_taken(conf, thresholds)  # index into all exits; len = the end
-    stage_of = {k: s for s, k in enumerate(enabled)}
-    expected_stage = np.array([stage_of.get(int(t), len(enabled)) for t in taken])
-    everything = [predictions(l) for l in trace.exit_logits] + [predictions(trace.final)]
-    expected_pred = np.array([everything[int(t)][i] for i, t in enumerate(taken)])
-    bad = np.flatnonzero((expected_stage != result.exits) | (expected_pred != result.predictions))
-    if bad.size:
-        raise InternalError(f"the staged runtime disagrees with the calibration trace on "
-                            f"{bad.size} of {len(labels)} validation inputs (first: {bad[0]})")
+def _warn(ctx: BuildContext, summary: dict) -> None:
+    if summary["exits_off_matches_original"] is False:
+        ctx.report.warn("the stages with every exit off do not reproduce the single INT8 model "
+                        "exactly; please report this with the model")
+    if not summary["validation"]["labelled"]:
+        ctx.report.warn("validation data has no labels: exits were calibrated to agree with the "
+                        "original INT8 model's predictions (accuracy_original is 100 by definition)")
 
 
 def _budgets(ctx: BuildContext, stages: list[bytes], arenas: list[int], carried: list[int]) -> None:
+    """Flash: every stage and the runtime's code. RAM: the largest stage's arena (one arena,
+    reused stage after stage), the largest tensor carried between stages (it must outlive
+    the arena of the stage that made it) and the runtime's overhead."""
     profile, opts, report = ctx.profile, ctx.options, ctx.report
     flash = budget_of("flash", opts.flash_budget or profile.device.flash_bytes,
                       {"stages": sum(len(s) for s in stages),

@@ -178,7 +178,7 @@ def test_internal_error_is_exit_70_and_debug_shows_the_traceback(digits_example,
     def broken(artifact, ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(edgec.builder, "STANDARD_BUILD", (Pass("broken", broken),))
+    monkeypatch.setattr(edgec.builder, "build_passes", lambda options: [Pass("broken", broken)])
     args = ["build", digits_example.model, "-t", "stm32", "-c", digits_example.calibration,
             "-o", tmp_path / "o"]
     assert_error(run(*args), 70, "pass 'broken' failed unexpectedly: RuntimeError: boom")

@@ -9,7 +9,6 @@ from typing import Optional
 import typer
 
 from edgec.cli.early_exit_summary import run_summary, run_text
-from edgec.cli.summary import build_summary
 from edgec.errors import BudgetError
 
 EARLY_EXIT_HELP = (
@@ -79,7 +78,7 @@ def early_exit(
                                      help="Allow models whose loading runs code (Lambda layers)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON, not a table."),
 ) -> None:
-    from edgec.cli.build_cmd import _size
+    from edgec.cli.build_cmd import _show, _size
     from edgec.early_exit import build_early_exit
 
     if unsafe_load:
@@ -97,13 +96,6 @@ def early_exit(
         _show(error.report, out, as_json)
         raise
     _show(report, out, as_json)
-
-
-def _show(report, out: Path, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        typer.echo(build_summary(report, out))
 
 
 def run(

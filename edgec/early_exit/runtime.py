@@ -73,6 +73,16 @@ class StagedModel:
     def _quantized(self, x: np.ndarray) -> np.ndarray:
         return to_tensor(x.astype(np.float32), self.input)
 
+    def _stages(self, sample: np.ndarray):
+        """Stage by stage for one input: (stage index, its first output dequantized); the
+        next stage gets the previous one's second output as it is. Stop iterating to exit."""
+        carried = self._quantized(sample)
+        for k, runner in enumerate(self.runners):
+            out = runner.run_raw([carried])
+            yield k, from_tensor(out[0], runner.outputs[0])[0].reshape(-1)
+            if k < len(self.runners) - 1:
+                carried = out[1]
+
     def run(self, x: np.ndarray, thresholds: list[float] | None = None,
             label: str = "early-exit run") -> RunResult:
         """Run inputs (N, *input shape) stage by stage, stopping at the first confident exit."""
@@ -82,44 +92,35 @@ class StagedModel:
         exits = np.zeros(n, dtype=np.int64)
         confs = np.full(n, np.nan)
         scores = []
-        spent = np.cumsum(self.stage_macs) if self.stage_macs is not None else None
         with Progress(n, label, " samples") as bar:
             for i in range(n):
                 bar.advance()
-                carried = self._quantized(x[i:i + 1])
-                for k, runner in enumerate(self.runners):
-                    out = runner.run_raw([carried])
+                for k, first in self._stages(x[i:i + 1]):
                     if k == last:
-                        scores.append(from_tensor(out[0], runner.outputs[0])[0].reshape(-1))
                         break
-                    logits = from_tensor(out[0], runner.outputs[0]).reshape(1, -1)
-                    c = float(confidence(logits, self.confidence_kind)[0])
+                    c = float(confidence(first[None], self.confidence_kind)[0])
                     if c >= limits[k]:
-                        scores.append(logits[0])
                         confs[i] = c
                         break
-                    carried = out[1]
                 exits[i] = k
+                scores.append(first)
         scores = np.stack(scores)
+        spent = np.cumsum(self.stage_macs) if self.stage_macs is not None else None
         return RunResult(predictions=predictions(scores), exits=exits, scores=scores,
                          confidences=confs,
                          macs=spent[exits] if spent is not None else np.zeros(n, dtype=np.int64))
 
     def trace(self, x: np.ndarray, label: str = "staged trace") -> Trace:
         """Run every stage on every input, collecting each exit's logits (thresholds ignored)."""
-        n = len(x)
+        n, last = len(x), len(self.runners) - 1
         exits = [np.zeros((n, r.outputs[0].elements), dtype=np.float32) for r in self.runners[:-1]]
         final = np.zeros((n, *self.runners[-1].outputs[0].shape[1:]), dtype=np.float32)
         with Progress(n, label, " samples") as bar:
             for i in range(n):
                 bar.advance()
-                carried = self._quantized(x[i:i + 1])
-                for k, runner in enumerate(self.runners):
-                    out = runner.run_raw([carried])
-                    first = from_tensor(out[0], runner.outputs[0])[0]
-                    if k == len(self.runners) - 1:
-                        final[i] = first
+                for k, first in self._stages(x[i:i + 1]):
+                    if k == last:
+                        final[i] = first.reshape(final.shape[1:])
                     else:
-                        exits[k][i] = first.reshape(-1)
-                        carried = out[1]
+                        exits[k][i] = first
         return Trace(exit_logits=exits, final=final)

@@ -168,3 +168,17 @@ def test_a_graph_without_exits_is_one_segment(staged):
     parts = graph.parts()
     assert parts.heads == () and len(parts.segments) == 1
     assert sum(parts.segment_macs) == sum(graph.macs)
+
+
+def test_report_page_shows_the_exits_with_the_json_numbers(staged):
+    from tests.html_report.test_page import _Numbers, lookup
+
+    report = json.loads((staged.out / "report.json").read_text())
+    parser = _Numbers()
+    parser.feed((staged.out / "report.html").read_text())
+    shown = dict(parser.found)
+    for key in ("early_exit.expected_macs", "early_exit.full_macs", "early_exit.accuracy_staged",
+                "early_exit.stages.0.threshold", "early_exit.stages.0.macs"):
+        assert shown[key] == repr(lookup(report, key)), key
+    for key, value in parser.found:
+        assert repr(lookup(report, key)) == value, key

@@ -12,7 +12,8 @@ TensorFlow is imported only when a build needs it, so `import edgec` is cheap.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build", "BuildOptions", "build_early_exit", "run_early_exit"]
+__all__ = ["__version__", "analyze", "build", "BuildOptions", "build_early_exit",
+           "run_early_exit"]
 
 
 def __getattr__(name):
@@ -20,6 +21,10 @@ def __getattr__(name):
         from edgec import builder
 
         return getattr(builder, name)
+    if name == "analyze":
+        from edgec.analysis import analyze
+
+        return analyze
     if name in ("build_early_exit", "run_early_exit"):
         from edgec import early_exit
 

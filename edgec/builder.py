@@ -8,15 +8,16 @@ from pathlib import Path
 
 from edgec.artifact import Artifact
 from edgec.emit.c_array import valid_c_name
-from edgec.errors import BudgetError, DataError, EdgecError, OutputError, TargetError
+from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
 from edgec.early_exit.options import check_early_exit
 from edgec.passes import build_passes
+from edgec.passes.budgets import breach_error
+from edgec.passes.plans import input_kind, plan_for
 from edgec.passes.quantize import CONVERTERS
 from edgec.pipeline import BuildContext, run_passes
 from edgec.report import Report
 from edgec.targets import Profile, load_target
-from edgec.units import format_bytes
 
 log = logging.getLogger("edgec")
 
@@ -40,6 +41,8 @@ class BuildOptions:
     flash_budget: int | None = None
     unsafe_load: bool = False
     c_name: str = "edgec_model"
+    input_shape: tuple[int, ...] | None = None  # batch first, fixes dynamic input dimensions
+    conversion_tolerance: float = 1e-3  # float TFLite vs onnxruntime, see edgec.onnx.check
     # Early exits (edgec.early_exit; README "Early exits"); checked by check_early_exit.
     early_exit: str | None = None  # auto, auto:N or LAYER,LAYER,...
     train: Path | None = None  # training data for the exit heads
@@ -49,7 +52,7 @@ class BuildOptions:
     joint_epochs: int = 0  # joint fine-tuning of backbone and heads after the heads
 
 
-def _check_options(opts: BuildOptions, profile: Profile) -> None:
+def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
     """Refuse bad requests before any slow work starts."""
     if opts.quant not in profile.schemes:
         raise TargetError(f"target {profile.id} cannot run {opts.quant} models",
@@ -57,7 +60,7 @@ def _check_options(opts: BuildOptions, profile: Profile) -> None:
     if opts.quant not in CONVERTERS:
         raise TargetError(f"quantization scheme '{opts.quant}' is not available in this edgec",
                           hint=f"available: {', '.join(CONVERTERS)}")
-    if opts.calibration is None and not opts.synthetic_calibration:
+    if kind != "tflite" and opts.calibration is None and not opts.synthetic_calibration:
         raise DataError("INT8 quantization needs calibration data",
                         hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
                              "--synthetic-calibration to accept unknown accuracy")
@@ -69,6 +72,9 @@ def _check_options(opts: BuildOptions, profile: Profile) -> None:
         if value is not None and value <= 0:
             raise TargetError(f"--{name.replace('_', '-')} must be positive",
                               hint="give bytes, e.g. 256K or 1M")
+    if opts.conversion_tolerance < 0:
+        raise ConversionError("--conversion-tolerance must not be negative",
+                              hint="the default, 1e-3, allows float32 rounding only")
     if not valid_c_name(opts.c_name):
         raise OutputError(f"--c-name '{opts.c_name}' is not a C identifier",
                           hint="use letters, digits and _, not starting with a digit")
@@ -88,17 +94,21 @@ def build(model: str | Path, **kwargs) -> Report:
     for key in ("target_file", "calibration", "validation", "out", "train"):
         if kwargs.get(key) is not None:
             kwargs[key] = Path(kwargs[key])
+    if kwargs.get("input_shape") is not None:
+        kwargs["input_shape"] = tuple(kwargs["input_shape"])
     opts = BuildOptions(model=Path(model), **kwargs)
     profile = load_target(opts.target, opts.target_file)
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
-    _check_options(opts, profile)
+    kind = input_kind(opts.model)
+    _check_options(opts, profile, kind)
     check_early_exit(opts)
 
     report = Report(target=profile.id, target_name=profile.name)
     with OutputStage(opts.out) as stage:
         ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
-        run_passes(build_passes(opts), Artifact(), ctx)
+        run_passes(plan_for(kind, build_passes(opts), opts.validation is not None), Artifact(),
+                   ctx)
         write_reports(report, stage.path)
         stage.commit()
     _raise_on_breach(report, profile)
@@ -116,20 +126,11 @@ def write_reports(report: Report, folder: Path) -> None:
 
 
 def _raise_on_breach(report: Report, profile: Profile) -> None:
-    breaches = [b for b in report.budgets if not b.ok]
-    if not breaches:
-        return
-    parts = "; ".join(
-        f"{b.name.upper()} budget exceeded by {b.over_by:,} bytes: {format_bytes(b.actual)} needed, "
-        f"{format_bytes(b.limit)} available ({' + '.join(f'{k} {format_bytes(v)}' for k, v in b.parts.items())})"
-        for b in breaches)
-    what = {"ram": "shrink activations (fewer filters, smaller input, earlier downsampling)",
-            "flash": "shrink weights (fewer filters or layers)"}
-    hint = "; ".join(what[b.name] for b in breaches) + \
-        ", or pick a larger target (`edgec targets list`); the outputs were written for inspection"
-    error = BudgetError(f"model does not fit {profile.id}: {parts}", hint=hint)
-    error.report = report
-    raise error
+    error = breach_error(report.budgets, profile.id)
+    if error is not None:
+        error.hint += "; the outputs were written for inspection"
+        error.report = report
+        raise error
 
 
 __all__ = ["BuildOptions", "build", "EdgecError"]

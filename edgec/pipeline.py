@@ -32,7 +32,9 @@ class BuildContext:
     options: object  # edgec.builder.BuildOptions (frozen)
     report: Report
     stage: Path  # temporary output folder, moved into place when the build completes
-    reference: FloatModel | None = None  # the float model as loaded, to validate against
+    # the float model as loaded, to validate against: a FloatModel, or for ONNX the model in
+    # onnxruntime (anything with predict(x) -> outputs and a `runtime` name); None for .tflite
+    reference: FloatModel | None = None
     calibration: Dataset | None = None
     validation: Dataset | None = None
     measured: dict = field(default_factory=dict)  # per-pass measurements (arena, accuracy)

@@ -37,6 +37,10 @@ class Budget:
     def over_by(self) -> int:
         return max(0, self.actual - self.limit)
 
+    def to_dict(self) -> dict:
+        return {"name": self.name, "limit": self.limit, "actual": self.actual, "ok": self.ok,
+                "parts": self.parts}
+
 
 @dataclass
 class OpRecord:
@@ -72,6 +76,7 @@ class Report:
     memory_timeline: list[dict] = field(default_factory=list)  # live activation bytes per step
     passes: list[PassRecord] = field(default_factory=list)
     validation: dict = field(default_factory=dict)
+    conversion: dict = field(default_factory=dict)  # converter check (ONNX): tool, max_abs_error
     early_exit: dict | None = None  # staged early-exit model (edgec.passes.early_exit)
     accuracy_known: bool = True
     warnings: list[str] = field(default_factory=list)
@@ -97,13 +102,13 @@ class Report:
             "arena_bytes": self.arena_bytes,
             "flash_bytes": self.flash_bytes,
             "ram_bytes": self.ram_bytes,
-            "budgets": [{"name": b.name, "limit": b.limit, "actual": b.actual, "ok": b.ok,
-                         "parts": b.parts} for b in self.budgets],
+            "budgets": [b.to_dict() for b in self.budgets],
             "ops": [op.to_dict() for op in self.ops],
             "layers": self.layers,
             "memory_timeline": self.memory_timeline,
             "passes": [p.to_dict() for p in self.passes],
             "validation": self.validation,
+            "conversion": self.conversion,
             "early_exit": self.early_exit,
             "accuracy_known": self.accuracy_known,
             "warnings": self.warnings,

@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from edgec.cli.options import input_shape_option, parse_shape
 from edgec.cli.summary import build_summary
 from edgec.errors import BudgetError
 from edgec.units import parse_bytes
@@ -35,7 +36,8 @@ def _size(value: Optional[str]) -> Optional[int]:
 
 def build(
     model: Path = typer.Argument(..., metavar="MODEL",
-                                 help="Trained model: .keras, .h5 or a SavedModel folder."),
+                                 help="Trained model: .keras, .h5, a SavedModel folder or .onnx; "
+                                      "or a converted .tflite to check and measure."),
     target: Optional[str] = typer.Option(None, "--target", "-t",
                                          help="Target profile id or alias (edgec targets list)."),
     target_file: Optional[Path] = typer.Option(None, "--target-file",
@@ -66,6 +68,11 @@ def build(
     unsafe_load: bool = typer.Option(
         False, "--unsafe-load", help="Allow models whose loading runs code (Lambda layers). "
                                      "Only for files you trust."),
+    input_shape: Optional[str] = input_shape_option(),
+    conversion_tolerance: float = typer.Option(
+        1e-3, "--conversion-tolerance", min=0.0,
+        help="ONNX: largest allowed difference between the converted float model and "
+             "onnxruntime (scaled by the output's magnitude above 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON, not a table."),
     early_exit: Optional[str] = typer.Option(
         None, "--early-exit", metavar="auto|LAYER,...",
@@ -89,7 +96,8 @@ def build(
             validation=validation, out=out, synthetic_calibration=synthetic_calibration,
             calibration_samples=calibration_samples, seed=seed, image_scale=image_scale,
             ram_budget=_size(ram_budget), flash_budget=_size(flash_budget), c_name=c_name,
-            unsafe_load=unsafe_load, early_exit=early_exit, train=train,
+            unsafe_load=unsafe_load, input_shape=parse_shape(input_shape),
+            conversion_tolerance=conversion_tolerance, early_exit=early_exit, train=train,
             max_accuracy_drop=max_accuracy_drop)
     except BudgetError as error:
         _show(error.report, out, as_json)

@@ -17,7 +17,7 @@ import typer
 import typer.core
 
 from edgec import __version__
-from edgec.cli import build_cmd, compare_cmd, early_exit_cmd, targets_cmd
+from edgec.cli import analyze_cmd, build_cmd, compare_cmd, early_exit_cmd, targets_cmd
 from edgec.errors import EXIT_INTERRUPTED, EdgecError, InternalError
 
 log = logging.getLogger("edgec")
@@ -76,6 +76,7 @@ app = typer.Typer(
 app.command(name="build", help=build_cmd.HELP, epilog=build_cmd.EPILOG)(build_cmd.build)
 app.command(name="compare", help=compare_cmd.HELP)(compare_cmd.compare)
 app.add_typer(targets_cmd.app, name="targets")
+app.command(name="analyze", help=analyze_cmd.HELP, epilog=analyze_cmd.EPILOG)(analyze_cmd.analyze)
 app.command(name="early-exit", help=early_exit_cmd.EARLY_EXIT_HELP,
             epilog=early_exit_cmd.EARLY_EXIT_EPILOG)(early_exit_cmd.early_exit)
 app.command(name="run", help=early_exit_cmd.RUN_HELP, epilog=early_exit_cmd.RUN_EPILOG)(early_exit_cmd.run)

@@ -30,15 +30,23 @@ def build_summary(report: Report, out: Path) -> str:
               " + ".join(f"{k} {format_bytes(v)}" for k, v in b.parts.items())]
              for b in report.budgets],
             right={1, 2, 3}))
+    c = report.conversion
+    if c:
+        parts.append(f"conversion ({c['tool']} {c.get('version', '')}) checked against "
+                     f"{c['reference']} on {c['samples']} samples: max |error| "
+                     f"{c['max_abs_error']:.3g} (tolerance {c['tolerance']:g})")
     v = report.validation
     if v:
-        line = (f"validation on {v['samples']} samples ({v.get('runtime')}): top-1 agreement "
-                f"{_pct(v['top1_agreement'])}, cosine {v['cosine']:.4f}, rmse {v['rmse']:.4g}, "
-                f"max |error| {v['max_abs_error']:.4g}")
+        line = f"validation on {v['samples']} samples ({v.get('runtime')})"
+        if "top1_agreement" in v:
+            line += (f": top-1 agreement {_pct(v['top1_agreement'])}, cosine {v['cosine']:.4f}, "
+                     f"rmse {v['rmse']:.4g}, max |error| {v['max_abs_error']:.4g}")
         if "accuracy_float" in v:
             change = v["accuracy_quantized"] - v["accuracy_float"]
             line += (f"\naccuracy: float {_pct(v['accuracy_float'])}, quantized "
                      f"{_pct(v['accuracy_quantized'])} ({change:+.2f} points)")
+        elif "accuracy_quantized" in v:
+            line += f"\naccuracy: {_pct(v['accuracy_quantized'])} (no float model to compare with)"
         if not report.accuracy_known:
             line += "\naccuracy: unknown (synthetic calibration)"
         parts.append(line)

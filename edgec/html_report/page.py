@@ -50,6 +50,8 @@ def _summary(r: dict) -> str:
         cards.append(("accuracy float", _pct("validation.accuracy_float", v["accuracy_float"])))
         cards.append(("accuracy quantized", _pct("validation.accuracy_quantized",
                                                  v["accuracy_quantized"])))
+    elif "accuracy_quantized" in v:  # a .tflite input: no float model to compare with
+        cards.append(("accuracy", _pct("validation.accuracy_quantized", v["accuracy_quantized"])))
     if "top1_agreement" in v:
         cards.append(("top-1 agreement", _pct("validation.top1_agreement", v["top1_agreement"])))
         cards.append(("cosine", num("validation.cosine", v["cosine"], f"{v['cosine']:.4f}")))

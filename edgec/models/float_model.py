@@ -7,16 +7,20 @@ from typing import Any, Callable
 
 import numpy as np
 
+from edgec.models.layout import InputLayout
+
 
 @dataclass
 class FloatModel:
     """A trained float model: runs on data and traces to a TF function for the converter.
 
     `keras` is the tf_keras model when there is one (passes such as pruning and QAT
-    need it); SavedModels without Keras metadata and Keras 3 files have none.
+    need it); SavedModels without Keras metadata, Keras 3 files and ONNX models have none
+    (see edgec.models.capabilities). `layout` is set when the user's data is in another
+    layout than `input_shapes` (an NCHW ONNX model converted to NHWC).
     """
 
-    format: str  # "keras2", "keras3" or "saved_model"
+    format: str  # "keras2", "keras3", "saved_model" or "onnx"
     path: str
     input_names: list[str]
     input_shapes: list[tuple[int, ...]]  # without the batch dimension
@@ -26,10 +30,17 @@ class FloatModel:
     keras: Any = None
     params: int | None = None
     notes: list[str] = field(default_factory=list)
+    layout: InputLayout | None = None
+    batch: int | None = None  # the batch size the model is fixed to, if it is
 
     @property
     def input_shape(self) -> tuple[int, ...]:
         return self.input_shapes[0]
+
+    @property
+    def runtime(self) -> str:
+        """What computes `predict` (validation names its reference with it)."""
+        return "tensorflow"
 
     def predict(self, x: np.ndarray, batch_size: int = 128) -> list[np.ndarray]:
         """Float outputs for a batch of inputs (one list entry per model output)."""
@@ -37,6 +48,7 @@ class FloatModel:
 
         tf = tensorflow()
         chunks: list[list[np.ndarray]] = []
+        batch_size = self.batch or batch_size
         for start in range(0, len(x), batch_size):
             out = self.call(tf.constant(x[start:start + batch_size], dtype=tf.float32))
             chunks.append([np.asarray(o) for o in _as_list(out)])

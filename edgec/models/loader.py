@@ -11,16 +11,20 @@ layers (which carry Python bytecode) are refused unless `unsafe=True`.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
 from edgec.errors import ModelError
 from edgec.models.float_model import FloatModel
+from edgec.models.shapes import static_input_shape
 
 KERAS_FORMATS = ".keras, .h5 or a SavedModel folder"
 
 
-def load_model(path: str | Path, unsafe: bool = False) -> FloatModel:
+def load_model(path: str | Path, unsafe: bool = False,
+               input_shape: tuple[int, ...] | None = None) -> FloatModel:
+    """Load a Keras or SavedModel model; `input_shape` (batch first) fixes dynamic dimensions."""
     path = Path(path)
     if not path.exists():
         raise ModelError(f"model {path} does not exist", hint=f"give a trained model: {KERAS_FORMATS}")
@@ -40,7 +44,7 @@ def load_model(path: str | Path, unsafe: bool = False) -> FloatModel:
         else:
             raise ModelError(f"model {path.name}: unknown format '{suffix or 'no extension'}'",
                              hint=f"edgec build takes {KERAS_FORMATS}")
-    _check_inputs(model)
+    _check_inputs(model, input_shape)
     return model
 
 
@@ -90,7 +94,7 @@ def _load_keras_file(path: Path, unsafe: bool) -> FloatModel:
 def _load_keras3(path: Path, unsafe: bool, version: str) -> FloatModel:
     from edgec.tf_runtime import tensorflow
 
-    tensorflow()
+    tf = tensorflow()
     try:
         import keras as keras3
 
@@ -106,11 +110,20 @@ def _load_keras3(path: Path, unsafe: bool, version: str) -> FloatModel:
         input_names=[_clean(t.name) for t in model.inputs],
         input_shapes=[tuple(t.shape[1:]) for t in model.inputs],
         output_shapes=[tuple(t.shape[1:]) for t in model.outputs],
-        call=lambda x: model(x, training=False), trackable=model,
+        call=lambda x: model(x, training=False), trackable=_variables_of(tf, model),
         params=int(model.count_params()),
     )
     fm.notes.append(f"Keras {version} model: passes that need Keras 2 (pruning, QAT) are unavailable")
     return fm
+
+
+def _variables_of(tf, keras3_model):
+    """A tf.Module holding a Keras 3 model's TensorFlow variables: the TFLite converter
+    freezes the variables it finds on the trackable it is given, and Keras 3 wraps its
+    tf.Variables in objects the converter does not look into (READ_VARIABLE ops remain)."""
+    holder = tf.Module()
+    holder.variables_ = [v.value for v in keras3_model.variables]
+    return holder
 
 
 def _load_h5(path: Path, unsafe: bool) -> FloatModel:
@@ -175,7 +188,7 @@ def _load_saved_model(path: Path) -> FloatModel:
     _, kwargs = signature.structured_input_signature
     names = sorted(kwargs)
     outputs = signature.structured_outputs
-    out_keys = sorted(outputs)
+    out_keys = sorted(outputs, key=_natural_order)  # output_2 before output_10
 
     def call(x):
         xs = x if isinstance(x, list) else [x]
@@ -186,8 +199,12 @@ def _load_saved_model(path: Path) -> FloatModel:
         format="saved_model", path=str(path), input_names=names,
         input_shapes=[tuple(kwargs[n].shape[1:]) for n in names],
         output_shapes=[tuple(outputs[k].shape[1:]) for k in out_keys],
-        call=call, trackable=loaded,
+        call=call, trackable=loaded, batch=kwargs[names[0]].shape[0] if names else None,
     )
+
+
+def _natural_order(key: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", key))
 
 
 def _first_line(exc: Exception) -> str:
@@ -208,12 +225,11 @@ def _load_failure(path: Path, exc: Exception) -> ModelError:
                       hint="the file may be truncated, corrupt or from an incompatible Keras")
 
 
-def _check_inputs(model: FloatModel) -> None:
+def _check_inputs(model: FloatModel, input_shape: tuple[int, ...] | None) -> None:
+    """One input, with a static shape (dynamic dimensions fixed by `input_shape`)."""
     if len(model.input_shapes) != 1:
         raise ModelError(f"model has {len(model.input_shapes)} inputs; edgec builds single-input "
                          "models for now", hint="export a model with one input tensor")
-    for name, shape in zip(model.input_names, model.input_shapes):
-        if any(d is None or d < 0 for d in shape):
-            raise ModelError(f"model input '{name}' has a dynamic shape {('N', *shape)}",
-                             hint="microcontroller targets need static shapes; fix it in the model "
-                                  "(Input(shape=(...)))")
+    declared = (None, *(None if d is None or d < 0 else d for d in model.input_shape))
+    fixed = static_input_shape(model.input_names[0], declared, input_shape)
+    model.input_shapes = [fixed[1:]]

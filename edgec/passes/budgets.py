@@ -4,12 +4,44 @@ from __future__ import annotations
 
 from edgec.artifact import Artifact
 from edgec.pipeline import BuildContext
+from edgec.errors import BudgetError
 from edgec.report import Budget
+from edgec.targets.profile import Profile
+from edgec.units import format_bytes
 
 
 def budget_of(name: str, limit: int, parts: dict[str, int]) -> Budget:
     actual = sum(parts.values())
     return Budget(name=name, limit=limit, actual=actual, ok=actual <= limit, parts=parts)
+
+
+def target_budgets(profile: Profile, model_bytes: int, arena_bytes: int | None,
+                   flash_limit: int | None = None, ram_limit: int | None = None) -> list[Budget]:
+    """Flash = model bytes + runtime code; RAM = arena + runtime overhead (no RAM budget
+    when the arena is unknown). Limits default to the target's."""
+    budgets = [budget_of("flash", flash_limit or profile.device.flash_bytes,
+                         {"model": model_bytes, "runtime_code": profile.runtime_code_bytes})]
+    if arena_bytes is not None:
+        budgets.append(budget_of("ram", ram_limit or profile.device.ram_bytes,
+                                 {"arena": arena_bytes, "runtime_overhead": profile.runtime_ram_bytes}))
+    return budgets
+
+
+def breach_error(budgets: list[Budget], target_id: str) -> BudgetError | None:
+    """The error for the budgets a model breaks (which, by how much, what it is made of)."""
+    breaches = [b for b in budgets if not b.ok]
+    if not breaches:
+        return None
+    parts = "; ".join(
+        f"{b.name.upper()} budget exceeded by {b.over_by:,} bytes: {format_bytes(b.actual)} needed, "
+        f"{format_bytes(b.limit)} available "
+        f"({' + '.join(f'{k} {format_bytes(v)}' for k, v in b.parts.items())})"
+        for b in breaches)
+    what = {"ram": "shrink activations (fewer filters, smaller input, earlier downsampling)",
+            "flash": "shrink weights (fewer filters or layers)"}
+    hint = "; ".join(what[b.name] for b in breaches) + \
+        ", or pick a larger target (`edgec targets list`)"
+    return BudgetError(f"model does not fit {target_id}: {parts}", hint=hint)
 
 
 def check_budgets(artifact: Artifact, ctx: BuildContext) -> Artifact:
@@ -18,11 +50,9 @@ def check_budgets(artifact: Artifact, ctx: BuildContext) -> Artifact:
     A breach is recorded here; the build writes its outputs and then fails with
     BudgetError (exit code 8), so the user can look at what did not fit.
     """
-    profile, opts, report = ctx.profile, ctx.options, ctx.report
-    flash = budget_of("flash", opts.flash_budget or profile.device.flash_bytes,
-                       {"model": artifact.model_bytes, "runtime_code": profile.runtime_code_bytes})
-    ram = budget_of("ram", opts.ram_budget or profile.device.ram_bytes,
-                     {"arena": report.arena_bytes, "runtime_overhead": profile.runtime_ram_bytes})
-    report.flash_bytes, report.ram_bytes = flash.actual, ram.actual
-    report.budgets = [flash, ram]
+    opts, report = ctx.options, ctx.report
+    report.budgets = target_budgets(ctx.profile, artifact.model_bytes, report.arena_bytes,
+                                    opts.flash_budget, opts.ram_budget)
+    report.flash_bytes = report.budget("flash").actual
+    report.ram_bytes = report.budget("ram").actual
     return artifact.evolve("budgets")

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from edgec.artifact import Artifact
-from edgec.calibration import load_dataset, representative_samples
+from edgec.calibration import representative_samples
 from edgec.early_exit.cuts import named_cuts, parse_exits
 from edgec.early_exit.evidence import Evidence
 from edgec.early_exit.exits import choose_exits
@@ -19,8 +19,9 @@ from edgec.early_exit.thresholds import OFF, Calibration, Costs, calibrate
 from edgec.early_exit.training import fine_tune_jointly, train_heads, with_heads
 from edgec.errors import AccuracyError, ModelError, UnsupportedOpError
 from edgec.models import from_tf_keras
+from edgec.models.capabilities import require_keras
 from edgec.passes.budgets import budget_of
-from edgec.passes.loading import _check_labels as check_labels  # ctx.train once issue 3 lands
+from edgec.passes.loading import check_labels, load_for_model  # ctx.train once issue 3 lands
 from edgec.passes.op_check import op_records
 from edgec.passes.quantize import convert_int8
 from edgec.pipeline import BuildContext
@@ -125,9 +126,9 @@ def _with_heads_in_int8(artifact: Artifact, ctx: BuildContext, samples: np.ndarr
     exit's logits, then the model's output) converted to INT8 on the build's samples."""
     opts, profile, keras = ctx.options, ctx.profile, load_keras()
     backbone = _keras_classifier(artifact)
-    train = load_dataset(opts.train, artifact.float_model.input_shape,
-                         ctx.report.calibration.get("image_scale", "unit"), "training")
-    check_labels(train, artifact.float_model)
+    train = load_for_model(opts.train, artifact.float_model,
+                           ctx.report.calibration.get("image_scale", "unit"), "training")
+    check_labels(train, artifact.float_model.output_shapes[0])
     cuts = choose_exits(backbone, opts.early_exit, samples)
     full_macs = sum(c.macs for c in op_costs(artifact.graph))
     flash = opts.flash_budget or profile.device.flash_bytes
@@ -168,16 +169,13 @@ def _percent(flags: np.ndarray) -> float:
 
 
 def _keras_classifier(artifact: Artifact):
-    model = artifact.float_model
-    if model.keras is None:
-        raise ModelError(f"early exits need a Keras 2 (tf_keras) model; this one is {model.format}",
-                         hint="re-save the model with tf_keras (Keras 2) as .keras or .h5")
-    outputs = model.output_shapes
+    keras_model = require_keras(artifact, "training early-exit heads")
+    outputs = artifact.float_model.output_shapes
     if len(outputs) != 1 or len(outputs[0]) != 1 or outputs[0][0] < 2:
         raise ModelError(f"early exits need a classifier with one output of class scores; this "
                          f"model's outputs have shapes {[list(s) for s in outputs]}",
                          hint="exits predict a class: use a model ending in Dense(classes)")
-    return model.keras
+    return keras_model
 
 
 def _check_stage_ops(stages: list[bytes], ctx: BuildContext) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 
 from edgec.artifact import Artifact
@@ -14,16 +17,31 @@ from edgec.pipeline import BuildContext
 
 def load_source(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Read the trained model (Keras 2/3 or SavedModel) into a FloatModel."""
-    model = load_model(ctx.options.model, unsafe=ctx.options.unsafe_load)
+    model = load_model(ctx.options.model, unsafe=ctx.options.unsafe_load,
+                       input_shape=ctx.options.input_shape)
     ctx.reference = model
+    record_model(ctx, model)
+    return artifact.evolve("load", float_model=model)
+
+
+def record_model(ctx: BuildContext, model: FloatModel) -> None:
+    """report.model for a float source model, and its notes as warnings."""
+    layout = model.layout
+    inputs = []
+    for name, shape in zip(model.input_names, model.input_shapes):
+        entry = {"name": name, "shape": [1, *(layout.source_shape if layout else shape)]}
+        if layout is not None:
+            entry |= {"layout": layout.source, "flatbuffer_shape": [1, *shape],
+                      "flatbuffer_layout": layout.flatbuffer}
+        inputs.append(entry)
     ctx.report.model = {
         "path": str(ctx.options.model), "format": model.format, "params": model.params,
-        "inputs": [{"name": n, "shape": [1, *s]} for n, s in zip(model.input_names, model.input_shapes)],
-        "outputs": [{"shape": [1, *s]} for s in model.output_shapes],
+        "inputs": inputs, "outputs": [{"shape": [1, *s]} for s in model.output_shapes],
     }
+    if layout is not None:
+        ctx.report.model["layout"] = layout.describe()
     for note in model.notes:
         ctx.report.warn(note)
-    return artifact.evolve("load", float_model=model)
 
 
 def implied_image_scale(model: FloatModel) -> str:
@@ -38,13 +56,14 @@ def implied_image_scale(model: FloatModel) -> str:
 
 def load_data(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Load calibration data (or make synthetic data when asked) and validation data."""
-    opts, model = ctx.options, artifact.float_model
+    opts = ctx.options
+    model = artifact.float_model or ctx.reference  # an ONNX model is converted after `data`
     scale = opts.image_scale if opts.image_scale != "auto" else implied_image_scale(model)
     if scale not in IMAGE_SCALES:
         raise DataError(f"unknown image scale '{scale}'",
                         hint=f"use auto or one of {', '.join(IMAGE_SCALES)}")
     if opts.calibration is not None:
-        ctx.calibration = load_dataset(opts.calibration, model.input_shape, scale, "calibration")
+        ctx.calibration = load_for_model(opts.calibration, model, scale, "calibration")
     elif opts.synthetic_calibration:
         low, high = IMAGE_SCALES[scale]
         ctx.calibration = synthetic_dataset(model.input_shape, opts.calibration_samples, opts.seed,
@@ -57,21 +76,34 @@ def load_data(artifact: Artifact, ctx: BuildContext) -> Artifact:
                         hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
                              "--synthetic-calibration to accept unknown accuracy")
     if opts.validation is not None:
-        ctx.validation = load_dataset(opts.validation, model.input_shape, scale, "validation")
+        ctx.validation = load_for_model(opts.validation, model, scale, "validation")
     for data in (ctx.calibration, ctx.validation):
         if data is not None:
-            _check_labels(data, model)
+            check_labels(data, model.output_shapes[0])
     ctx.report.calibration = {
         **ctx.calibration.describe(), "used": min(len(ctx.calibration), opts.calibration_samples),
         "seed": opts.seed, "image_scale": scale,
     }
+    if model.layout is not None:
+        ctx.report.calibration["layout"] = model.layout.source  # as given; transposed by edgec
     return artifact.evolve("data")
 
 
-def _check_labels(data: Dataset, model: FloatModel) -> None:
+def load_for_model(path: Path, model: FloatModel, scale: str, role: str) -> Dataset:
+    """Data in the layout of the model the user gave, returned in the layout the flatbuffer
+    takes (see FloatModel.layout). Image folders are read as images are stored (channels
+    last), which is already the flatbuffer's layout."""
+    layout = model.layout
+    if layout is None or Path(path).is_dir():
+        return load_dataset(path, model.input_shape, scale, role)
+    data = load_dataset(path, layout.source_shape, scale, role)
+    return dataclasses.replace(data, x=layout.to_flatbuffer(data.x))
+
+
+def check_labels(data: Dataset, out: tuple[int, ...]) -> None:
+    """Labels must be class indices of the model's first output (shape `out`, no batch)."""
     if data.y is None:
         return
-    out = model.output_shapes[0]
     classes = out[-1] if out else 1
     classes = 2 if classes == 1 else classes  # one sigmoid unit: labels 0 / 1
     top = int(np.max(data.y))

@@ -26,16 +26,24 @@ def op_records(model: Model, profile: Profile) -> list[OpRecord]:
     return records
 
 
+def unsupported_error(records: list[OpRecord], target_id: str) -> UnsupportedOpError | None:
+    """The error naming the first op the target cannot run (and how many more), if any."""
+    bad = [r for r in records if not r.supported]
+    if not bad:
+        return None
+    first = bad[0]
+    more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+    return UnsupportedOpError(
+        f"op {first.op} at index {first.index} is not supported on {target_id}: "
+        f"{first.reason}{more}",
+        hint=f"see `edgec targets show {target_id}` for what it runs; replace the layer "
+             "or pick another target")
+
+
 def check_ops(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Every op must be one the target runs; the first that is not ends the build."""
     ctx.report.ops = op_records(artifact.graph, ctx.profile)
-    bad = [r for r in ctx.report.ops if not r.supported]
-    if bad:
-        first = bad[0]
-        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        raise UnsupportedOpError(
-            f"op {first.op} at index {first.index} is not supported on {ctx.profile.id}: "
-            f"{first.reason}{more}",
-            hint=f"see `edgec targets show {ctx.profile.id}` for what it runs; replace the layer "
-                 "or pick another target")
+    error = unsupported_error(ctx.report.ops, ctx.profile.id)
+    if error is not None:
+        raise error
     return artifact.evolve("check-ops")

@@ -27,6 +27,13 @@ def convert_int8(float_model, samples) -> bytes:
     return _run(converter)
 
 
+def convert_float32(float_model) -> bytes:
+    """The float model as a float32 flatbuffer (batch 1), traced the way convert_int8 traces it."""
+    tf = tensorflow()
+    function = float_model.concrete_function()
+    return _run(tf.lite.TFLiteConverter.from_concrete_functions([function], float_model.trackable))
+
+
 def _run(converter) -> bytes:
     with capture_native_stderr() as native:
         try:

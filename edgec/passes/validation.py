@@ -9,18 +9,22 @@ from edgec.tflm import MicroRunner
 
 
 def validate(artifact: Artifact, ctx: BuildContext) -> Artifact:
-    """Run the float model (TensorFlow) and the flatbuffer (TFLite Micro) on the validation
-    data (the calibration data when there is none) and compare their outputs."""
+    """Run the float model (TensorFlow, or onnxruntime for ONNX) and the flatbuffer (TFLite
+    Micro) on the validation data (the calibration data when there is none) and compare
+    their outputs. A .tflite input has no float model: it is checked against labels only."""
     data = ctx.validation or ctx.calibration
-    float_out = ctx.reference.predict(data.x)
     quant_out = MicroRunner(artifact.tflite, artifact.graph).run([data.x])
-    per_output = [compare(f, q) for f, q in zip(float_out, quant_out)]
-    result = {"data": data.source, "samples": len(data), "runtime": "tflite-micro",
-              **per_output[0]}
-    if len(per_output) > 1:
-        result["outputs"] = per_output
+    result = {"data": data.source, "samples": len(data), "runtime": "tflite-micro"}
+    float_out = None
+    if ctx.reference is not None:
+        float_out = ctx.reference.predict(data.x)
+        per_output = [compare(f, q) for f, q in zip(float_out, quant_out)]
+        result |= {"reference": ctx.reference.runtime, **per_output[0]}
+        if len(per_output) > 1:
+            result["outputs"] = per_output
     if data.y is not None:
-        result["accuracy_float"] = accuracy(float_out[0], data.y)
+        if float_out is not None:
+            result["accuracy_float"] = accuracy(float_out[0], data.y)
         result["accuracy_quantized"] = accuracy(quant_out[0], data.y)
         ctx.measured["accuracy"] = result["accuracy_quantized"]
     if ctx.validation is None:

@@ -6,6 +6,7 @@ declaration order; a union takes two slots: its type, then its value).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -140,10 +141,33 @@ class Model:
     subgraphs: tuple[Subgraph, ...]
     size: int
     metadata: dict[str, bytes]
+    # signature key -> output name -> tensor index (main subgraph's signatures only)
+    signature_outputs: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def main(self) -> Subgraph:
         return self.subgraphs[0]
+
+    def output_order(self) -> tuple[int, ...]:
+        """Positions in main.outputs, in the source model's own output order.
+
+        The TFLite converter may list a graph's outputs in another order than the model
+        it converted returned them; its signature (output_0, output_1, ...) keeps the
+        model's order. Without a usable signature, the graph's order is taken.
+        """
+        outputs = self.main.outputs
+        natural = tuple(range(len(outputs)))
+        if len(self.signature_outputs) != 1:
+            return natural
+        (names,) = self.signature_outputs.values()
+        ordered = [names[k] for k in sorted(names, key=_natural_key)]
+        if sorted(ordered) != sorted(outputs):
+            return natural
+        return tuple(outputs.index(t) for t in ordered)
+
+
+def _natural_key(name: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
 
 
 def read_model(data: bytes) -> Model:
@@ -163,7 +187,13 @@ def read_model(data: bytes) -> Model:
         index = t.scalar(1, "I")
         if index < len(buffers):
             metadata[t.string(0, "metadata name")] = buffers[index]
-    return Model(version, root.string(3, "description"), subgraphs, buf.size, metadata)
+    signatures = {}
+    for t in root.tables(7, "signature_defs"):
+        if t.scalar(4, "I") == 0:
+            signatures[t.string(2, "signature key")] = {
+                m.string(0, "signature output name"): m.scalar(1, "I")
+                for m in t.tables(1, "signature outputs")}
+    return Model(version, root.string(3, "description"), subgraphs, buf.size, metadata, signatures)
 
 
 def _read_opcode(t: Table) -> tuple[str, int]:

@@ -75,7 +75,8 @@ class MicroRunner:
         return int(found.group(1))
 
     def run(self, samples: list[np.ndarray], label: str = "tflite-micro") -> list[np.ndarray]:
-        """Run float samples (one array per model input, batch first) and return float outputs.
+        """Run float samples (one array per model input, batch first) and return float outputs,
+        in the source model's output order (Model.output_order).
 
         Inputs are quantized with the input tensors' parameters and outputs dequantized.
         """
@@ -92,7 +93,7 @@ class MicroRunner:
                         results[o][s] = from_tensor(self._interp.get_output(o), t)[0]
             except RuntimeError as exc:
                 raise InternalError(f"TFLite Micro failed while running: {exc}; {_explain(log.text)}")
-        return results
+        return [results[i] for i in self.model.output_order()]
 
     def run_raw(self, quantized: list[np.ndarray]) -> list[np.ndarray]:
         """Run inputs already in the tensors' types (one sample each); outputs as stored."""

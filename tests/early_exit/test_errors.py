@@ -79,3 +79,11 @@ def test_run_with_inputs_of_the_wrong_shape(staged, tmp_path):
     np.savez(tmp_path / "x.npz", x=np.zeros((2, 9, 9, 1), np.float32))
     result = CliRunner().invoke(app, ["run", str(staged.out), "--input", str(tmp_path / "x.npz")])
     _assert_error(result, 4, "shape")
+
+
+def test_a_converted_tflite_cannot_grow_exits(digits_tflite, residual_example, tmp_path):
+    (tmp_path / "model.tflite").write_bytes(digits_tflite)
+    result = CliRunner().invoke(app, ["early-exit", str(tmp_path / "model.tflite"), "--train",
+                                      str(residual_example.train), "--validation",
+                                      str(residual_example.validation), "-o", str(tmp_path / "out")])
+    _assert_error(result, 3, "early-exit heads needs a Keras model")

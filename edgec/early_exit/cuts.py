@@ -153,8 +153,10 @@ def named_cuts(keras_model, names: list[str]) -> list[CutPoint]:
 
 def _listing(clean: dict[str, CutPoint]) -> str:
     names = [name for name, c in clean.items() if c.block_boundary] or list(clean)
-    shown = ", ".join(names[:12])
-    return shown + (f" (and {len(names) - 12} more)" if len(names) > 12 else "") if names else "none"
+    if not names:
+        return "none"
+    more = f" (and {len(names) - 12} more)" if len(names) > 12 else ""
+    return ", ".join(names[:12]) + more
 
 
 def parse_exits(spec: str) -> tuple[str, int] | list[str]:

@@ -30,6 +30,7 @@ class HeadPlan:
     pool: int  # average-pooling window (1: none)
     filters: int  # 3x3 convolution width (0: none)
     classes: int
+    rank: int = 3  # of the cut tensor without the batch: 3 feature map, 2 sequence, 1 flat
 
     def macs(self, shape: tuple[int, ...]) -> int:
         """Multiply-adds as edgec.tflite.costs counts them (pooling: one per input read)."""
@@ -51,18 +52,17 @@ class HeadPlan:
         return conv + (self.filters or channels) * self.classes + 4 * self.classes
 
     def describe(self) -> str:
-        if self.filters == 0:
-            return f"{'avg-pool ' + str(self.pool) + ', ' if self.pool > 1 else ''}" \
-                   f"global pool, dense {self.classes}"
         pool = f"avg-pool {self.pool}, " if self.pool > 1 else ""
-        return f"{pool}conv 3x3x{self.filters}, global pool, dense {self.classes}"
+        conv = f"conv 3x3x{self.filters}, " if self.filters else ""
+        gap = "global pool, " if self.rank > 1 else ""
+        return f"{pool}{conv}{gap}dense {self.classes}"
 
 
 def plan_head(shape: tuple[int, ...], classes: int, full_macs: int, flash_left: int) -> HeadPlan:
     """The head for a cut tensor of `shape` (no batch), by the rules in the module doc:
     the finest pooling first, then the widest convolution that fits."""
     if len(shape) != 3:
-        return HeadPlan(pool=1, filters=0, classes=classes)
+        return HeadPlan(pool=1, filters=0, classes=classes, rank=len(shape))
     cut_bytes = shape[0] * shape[1] * shape[2]
     pool = max(1, min(shape[0], shape[1]) // POOLED_SIZE)
     while min(shape[0], shape[1]) // pool >= 2:
@@ -77,18 +77,18 @@ def plan_head(shape: tuple[int, ...], classes: int, full_macs: int, flash_left: 
     return HeadPlan(pool=max(1, min(shape[0], shape[1]) // POOLED_SIZE), filters=0, classes=classes)
 
 
-def head_layers(keras, plan: HeadPlan, name: str, rank: int) -> list:
+def head_layers(keras, plan: HeadPlan, name: str) -> list:
     """The Keras layers of one head, in order; the last returns logits."""
     layers = keras.layers
     stack = []
-    if rank == 3:
+    if plan.rank == 3:
         if plan.pool > 1:
             stack.append(layers.AveragePooling2D(plan.pool, name=f"{name}_pool"))
         if plan.filters:
             stack.append(layers.Conv2D(plan.filters, 3, padding="same", activation="relu",
                                        name=f"{name}_conv"))
         stack.append(layers.GlobalAveragePooling2D(name=f"{name}_gap"))
-    elif rank == 2:
+    elif plan.rank == 2:
         stack.append(layers.GlobalAveragePooling1D(name=f"{name}_gap"))
     stack.append(layers.Dense(plan.classes, name=f"{name}_logits"))
     return stack

@@ -52,7 +52,7 @@ def train_heads(keras, backbone, cuts: list[CutPoint], plans: list[HeadPlan], tr
     stacks = []
     for k, (cut, plan, x) in enumerate(zip(cuts, plans, at_cuts)):
         keras.utils.set_random_seed(seed + k)
-        stack = head_layers(keras, plan, f"exit{k}", len(cut.shape))
+        stack = head_layers(keras, plan, f"exit{k}")
         inputs = keras.Input(cut.shape)
         head = keras.Model(inputs, apply(stack, inputs))
         head.compile(optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE),

@@ -21,6 +21,7 @@ class Artifact:
     float_model: FloatModel | None = None
     tflite: bytes | None = None
     scheme: str | None = None  # quantization scheme of `tflite` ("int8", ...)
+    compiled: bytes | None = None  # an accelerator compiler's output (Vela's): what the device runs
     history: tuple[str, ...] = ()
 
     def evolve(self, by: str, **changes) -> "Artifact":
@@ -40,3 +41,8 @@ class Artifact:
     @property
     def model_bytes(self) -> int | None:
         return None if self.tflite is None else len(self.tflite)
+
+    @property
+    def deployed(self) -> bytes | None:
+        """The flatbuffer the device runs: the compiler's output when there is one."""
+        return self.compiled if self.compiled is not None else self.tflite

@@ -11,7 +11,7 @@ from edgec.emit.c_array import valid_c_name
 from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
 from edgec.early_exit.options import check_early_exit
-from edgec.passes import build_passes
+from edgec.passes import passes_for, with_early_exit
 from edgec.passes.budgets import breach_error
 from edgec.passes.plans import input_kind, plan_for
 from edgec.passes.quantize import CONVERTERS
@@ -20,6 +20,9 @@ from edgec.report import Report
 from edgec.targets import Profile, load_target
 
 log = logging.getLogger("edgec")
+
+#: --runtime values: the TFLite Micro flatbuffer + C array, or that plus generated C.
+RUNTIMES = ("tflm", "aot")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class BuildOptions:
     c_name: str = "edgec_model"
     input_shape: tuple[int, ...] | None = None  # batch first, fixes dynamic input dimensions
     conversion_tolerance: float = 1e-3  # float TFLite vs onnxruntime, see edgec.onnx.check
+    runtime: str = "tflm"  # "aot": also generate C with in-house kernels (edgec.aot)
     # Early exits (edgec.early_exit; README "Early exits"); checked by check_early_exit.
     early_exit: str | None = None  # auto, auto:N or LAYER,LAYER,...
     train: Path | None = None  # training data for the exit heads
@@ -61,7 +65,9 @@ def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
         raise TargetError(f"quantization scheme '{opts.quant}' is not available in this edgec",
                           hint=f"available: {', '.join(CONVERTERS)}")
     if kind != "tflite" and opts.calibration is None and not opts.synthetic_calibration:
-        raise DataError("INT8 quantization needs calibration data",
+        needs = "a float32 build needs data to validate on" if opts.quant == "float32" else \
+            "INT8 quantization needs calibration data"
+        raise DataError(needs,
                         hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
                              "--synthetic-calibration to accept unknown accuracy")
     if opts.calibration_samples < 1:
@@ -75,6 +81,9 @@ def _check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
     if opts.conversion_tolerance < 0:
         raise ConversionError("--conversion-tolerance must not be negative",
                               hint="the default, 1e-3, allows float32 rounding only")
+    if opts.runtime not in RUNTIMES:
+        raise TargetError(f"unknown runtime '{opts.runtime}'",
+                          hint=f"use one of: {', '.join(RUNTIMES)}")
     if not valid_c_name(opts.c_name):
         raise OutputError(f"--c-name '{opts.c_name}' is not a C identifier",
                           hint="use letters, digits and _, not starting with a digit")
@@ -98,6 +107,7 @@ def build(model: str | Path, **kwargs) -> Report:
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
     opts = BuildOptions(model=Path(model), **kwargs)
     profile = load_target(opts.target, opts.target_file)
+    passes = with_early_exit(passes_for(profile, opts.runtime), opts)
     if opts.quant is None:
         opts = replace(opts, quant=profile.default_scheme)
     kind = input_kind(opts.model)
@@ -107,8 +117,7 @@ def build(model: str | Path, **kwargs) -> Report:
     report = Report(target=profile.id, target_name=profile.name)
     with OutputStage(opts.out) as stage:
         ctx = BuildContext(profile=profile, options=opts, report=report, stage=stage.path)
-        run_passes(plan_for(kind, build_passes(opts), opts.validation is not None), Artifact(),
-                   ctx)
+        run_passes(plan_for(kind, passes, opts.validation is not None), Artifact(), ctx)
         write_reports(report, stage.path)
         stage.commit()
     _raise_on_breach(report, profile)

@@ -50,10 +50,16 @@ class OpRecord:
     reason: str | None = None
     inputs: list[str] = field(default_factory=list)  # tensor types, for the op table
     output_shape: list[int] = field(default_factory=list)
+    placement: str | None = None  # where it runs: npu, tpu, gpu or cpu (None: nowhere)
+    delegate: str | None = None  # the accelerator that runs it (None: the CPU runtime's kernels)
 
     def to_dict(self) -> dict:
         d = {"index": self.index, "op": self.op, "supported": self.supported,
              "inputs": self.inputs, "output_shape": self.output_shape}
+        if self.placement is not None:
+            d["placement"] = self.placement
+        if self.delegate is not None:
+            d["delegate"] = self.delegate
         if self.reason is not None:
             d["reason"] = self.reason
         return d
@@ -81,7 +87,11 @@ class Report:
     accuracy_known: bool = True
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    aot: dict | None = None  # --runtime aot: activation_bytes, lower_bound_bytes, weight_bytes, ...
     edgec_version: str = __version__
+    placement: dict = field(default_factory=dict)  # targets with an accelerator: counts, partitions
+    vela: dict = field(default_factory=dict)  # Ethos-U targets: Vela's memory and cycle figures
+    edgetpu: dict = field(default_factory=dict)  # Edge TPU: compiler-style table, compiler run
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -113,6 +123,9 @@ class Report:
             "accuracy_known": self.accuracy_known,
             "warnings": self.warnings,
             "outputs": self.outputs,
+            "aot": self.aot,
+            **{k: v for k, v in (("placement", self.placement), ("vela", self.vela),
+                                 ("edgetpu", self.edgetpu)) if v},
         }
 
     def to_json(self) -> str:

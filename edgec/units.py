@@ -32,7 +32,7 @@ def format_bytes(n: int | float | None) -> str:
     if n is None:
         return "-"
     n = float(n)
-    for unit, size in (("MiB", 1024 ** 2), ("KiB", 1024)):
+    for unit, size in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
         if abs(n) >= size:
             return f"{n / size:.1f} {unit}"
     return f"{int(n)} B"

@@ -46,11 +46,36 @@ ram_overhead_bytes = "4 KiB"     # RAM the runtime takes outside the arena
 constraints = ["known-op", ...]  # op rules that apply (listed per target below)
 
 [quantization]
-schemes = ["int8", "int16x8", "int4"]
+schemes = ["int8", "int16x8", "int4"]   # int8, int16x8, int4, float32
 default = "int8"
+
+[budgets]                        # optional: limits when they are not the whole device
+ram = "128 MiB"                  # e.g. a phone app's share; default device.ram
+flash = "32 MiB"                 # default device.flash
+
+[accelerator]                    # optional: what takes ops off the CPU
+name = "nnapi"                   # edgec/targets/runtimes/<name>.toml with a `unit`
+api_level = 30                   # nnapi: the lowest Android API level the app supports
+max_partitions = 3               # delegates: partitions taken, largest first (0: no limit)
+config = "ethos-u55-128"         # ethos-u: Vela's --accelerator-config
+system_config = "Ethos_U55_High_End_Embedded"   # ethos-u: a section of Vela's Arm/vela.ini
+memory_mode = "Shared_Sram"      # ethos-u: a memory mode of Vela's Arm/vela.ini
+parameter_cache = "8 MiB"        # edgetpu: on-chip parameter cache
+
+[emulator]                       # optional: say when edgec's harnesses cannot run the target
+available = false                # default: edgec/device/boards.toml has a machine for the core
+note = "..."                     # why, shown by `edgec targets show`
 ```
 
 Tables merge key by key with the inherited profile; lists are replaced.
+
+A runtime (`edgec/targets/runtimes/*.toml` with a `kind`) is the interpreter on the device's
+CPU: its ops and kernel types, the `kind` that decides which passes measure and validate a
+build (`tflm`: TFLite Micro's arena; `ethos-u`: Vela; `litert`: LiteRT's interpreter), and the
+`outputs` a build writes (`c_array`: model_data.c/.h; `io_json`: model_io.json). An
+accelerator (a file there with a `unit`) takes ops off the CPU: its `placer` (a module of
+`edgec/placement/`) decides which, by its `rules` (below, per target) and its op list; an op it
+does not take runs on the CPU and the report says why (`ops[].reason`).
 
 """
 

@@ -14,11 +14,13 @@ from edgec.errors import BudgetError
 from edgec.units import parse_bytes
 
 HELP = """Build a trained model for a target: INT8 post-training quantization, op and budget
-checks, TFLite Micro arena measurement and validation against the float model.
+checks, placement on the target's accelerator, memory measurement (TFLite Micro, Vela or
+LiteRT) and validation against the float model.
 
-Writes OUT/model.tflite, OUT/model_data.c, OUT/model_data.h, OUT/report.json and
-OUT/report.html, and prints a summary. Exit code 0 when the model fits; see `edgec --help`
-for the others.
+Writes OUT/model.tflite, OUT/report.json and OUT/report.html, plus what the target needs
+(model_data.c/.h for microcontrollers, model_io.json for apps, Vela's output for Ethos-U;
+with --runtime aot also edgec_model.c/.h and the kernels they call), and prints a summary.
+Exit code 0 when the model fits; see `edgec --help` for the others.
 """
 EPILOG = ("Example: edgec build examples/digits/model.keras --target stm32 "
           "--calibration examples/digits/calibration.npz "
@@ -64,7 +66,12 @@ def build(
     flash_budget: Optional[str] = typer.Option(
         None, "--flash-budget", help="Flash the model may use (e.g. 1M); default: all of it."),
     c_name: str = typer.Option("edgec_model", "--c-name",
-                               help="Prefix of the C symbols (<name>_data, <name>_data_len)."),
+                               help="Prefix of the C symbols (<name>_data, <name>_data_len, "
+                                    "<name>_invoke)."),
+    runtime: str = typer.Option(
+        "tflm", "--runtime",
+        help="tflm: the flatbuffer for TFLite Micro; aot: also plain C with edgec's own "
+             "kernels and a static memory plan (edgec_model.c/.h)."),
     unsafe_load: bool = typer.Option(
         False, "--unsafe-load", help="Allow models whose loading runs code (Lambda layers). "
                                      "Only for files you trust."),
@@ -85,7 +92,11 @@ def build(
         None, "--max-accuracy-drop", metavar="POINTS",
         help="Top-1 points early exits may lose against the INT8 model (default 1)."),
 ) -> None:
-    from edgec.builder import build as run_build
+    from edgec.builder import RUNTIMES, build as run_build
+
+    if runtime not in RUNTIMES:
+        raise typer.BadParameter(f"'{runtime}' is not one of {', '.join(RUNTIMES)}",
+                                 param_hint="--runtime")
 
     if unsafe_load:
         typer.echo("warning: --unsafe-load: the model file may run arbitrary code as it loads",
@@ -97,8 +108,8 @@ def build(
             calibration_samples=calibration_samples, seed=seed, image_scale=image_scale,
             ram_budget=_size(ram_budget), flash_budget=_size(flash_budget), c_name=c_name,
             unsafe_load=unsafe_load, input_shape=parse_shape(input_shape),
-            conversion_tolerance=conversion_tolerance, early_exit=early_exit, train=train,
-            max_accuracy_drop=max_accuracy_drop)
+            conversion_tolerance=conversion_tolerance, runtime=runtime, early_exit=early_exit,
+            train=train, max_accuracy_drop=max_accuracy_drop)
     except BudgetError as error:
         _show(error.report, out, as_json)
         raise

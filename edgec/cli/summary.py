@@ -35,6 +35,7 @@ def build_summary(report: Report, out: Path) -> str:
         parts.append(f"conversion ({c['tool']} {c.get('version', '')}) checked against "
                      f"{c['reference']} on {c['samples']} samples: max |error| "
                      f"{c['max_abs_error']:.3g} (tolerance {c['tolerance']:g})")
+    parts += _placement(report)
     v = report.validation
     if v:
         line = f"validation on {v['samples']} samples ({v.get('runtime')})"
@@ -50,6 +51,11 @@ def build_summary(report: Report, out: Path) -> str:
         if not report.accuracy_known:
             line += "\naccuracy: unknown (synthetic calibration)"
         parts.append(line)
+    if report.aot:
+        a = report.aot
+        parts.append(f"aot: activations {format_bytes(a['activation_bytes'])} in one static buffer "
+                     f"(without fusion and overlap at least {format_bytes(a['lower_bound_bytes'])}), "
+                     f"weights {format_bytes(a['weight_bytes'])}, {a['kernels']} kernel calls")
     if report.early_exit:
         parts.append(early_exit_summary(report.early_exit))
     for w in report.warnings:
@@ -57,6 +63,36 @@ def build_summary(report: Report, out: Path) -> str:
     if report.outputs:
         parts.append(f"wrote {out}/: {', '.join(report.outputs)}")
     return "\n\n".join(parts)
+
+
+def _placement(report: Report) -> list[str]:
+    """Where the ops run, as a table like edgetpu_compiler's log, and the accelerator's figures."""
+    p = report.placement
+    if not p:
+        return []
+    if report.edgetpu:
+        rows = [[r["operator"], r["count"], r["status"]] for r in report.edgetpu["table"]]
+    else:
+        groups: dict[tuple, int] = {}
+        for op in report.ops:
+            status = f"{op.placement} ({op.delegate})" if op.delegate else f"cpu: {op.reason}"
+            groups[(op.op, status)] = groups.get((op.op, status), 0) + 1
+        rows = [[op, n, status] for (op, status), n in groups.items()]
+    lines = [table(["Operator", "Count", "Status"], rows, right={1}),
+             f"{p['ops_on_accelerator']} of {p['ops_on_accelerator'] + p['ops_on_cpu']} ops on "
+             f"{p['accelerator']} ({p['unit']}), {p['partitions']} partition(s), "
+             f"{p['accelerator_macs_percent']:.1f} % of MACs"]
+    if report.edgetpu:
+        compiler = report.edgetpu["compiler"]
+        lines.append(f"edgetpu_compiler {compiler['version']} ran" if compiler["ran"]
+                     else compiler["note"])
+    if report.vela:
+        v = report.vela
+        lines.append(f"Vela {v['version']} ({v['accelerator_config']}, {v['system_config']}, "
+                     f"{v['memory_mode']}): SRAM {format_bytes(v['sram_bytes'])}, flash "
+                     f"{format_bytes(v['flash_bytes'])}, {v['cycles_total']:,} cycles "
+                     f"({v['inference_ms']:.3f} ms) per inference")
+    return ["\n".join(lines)]
 
 
 def _num(value: int | None) -> str:

@@ -18,11 +18,12 @@ def budget_of(name: str, limit: int, parts: dict[str, int]) -> Budget:
 def target_budgets(profile: Profile, model_bytes: int, arena_bytes: int | None,
                    flash_limit: int | None = None, ram_limit: int | None = None) -> list[Budget]:
     """Flash = model bytes + runtime code; RAM = arena + runtime overhead (no RAM budget
-    when the arena is unknown). Limits default to the target's."""
-    budgets = [budget_of("flash", flash_limit or profile.device.flash_bytes,
+    when the arena is unknown). Limits default to the target's budgets (its device's flash and
+    RAM unless the profile says less)."""
+    budgets = [budget_of("flash", flash_limit or profile.budget_flash_bytes,
                          {"model": model_bytes, "runtime_code": profile.runtime_code_bytes})]
     if arena_bytes is not None:
-        budgets.append(budget_of("ram", ram_limit or profile.device.ram_bytes,
+        budgets.append(budget_of("ram", ram_limit or profile.budget_ram_bytes,
                                  {"arena": arena_bytes, "runtime_overhead": profile.runtime_ram_bytes}))
     return budgets
 
@@ -45,13 +46,15 @@ def breach_error(budgets: list[Budget], target_id: str) -> BudgetError | None:
 
 
 def check_budgets(artifact: Artifact, ctx: BuildContext) -> Artifact:
-    """Flash = model bytes + runtime code; RAM = measured arena + runtime overhead.
+    """Flash = the flatbuffer the device runs (Vela's output on Ethos-U) + runtime code;
+    RAM = measured arena (Vela's SRAM and DRAM on Ethos-U) + runtime overhead. Limits: the
+    user's, else the profile's budgets (the device's flash and RAM unless it says less).
 
     A breach is recorded here; the build writes its outputs and then fails with
     BudgetError (exit code 8), so the user can look at what did not fit.
     """
     opts, report = ctx.options, ctx.report
-    report.budgets = target_budgets(ctx.profile, artifact.model_bytes, report.arena_bytes,
+    report.budgets = target_budgets(ctx.profile, len(artifact.deployed), report.arena_bytes,
                                     opts.flash_budget, opts.ram_budget)
     report.flash_bytes = report.budget("flash").actual
     report.ram_bytes = report.budget("ram").actual

@@ -17,7 +17,7 @@ from edgec.early_exit.runtime import StagedModel
 from edgec.early_exit.split import Parts, StagedGraph
 from edgec.early_exit.thresholds import OFF, Calibration, Costs, calibrate
 from edgec.early_exit.training import fine_tune_jointly, train_heads, with_heads
-from edgec.errors import AccuracyError, ModelError, UnsupportedOpError
+from edgec.errors import AccuracyError, ModelError, TargetError, UnsupportedOpError
 from edgec.models import from_tf_keras
 from edgec.models.capabilities import require_keras
 from edgec.passes.budgets import budget_of
@@ -36,6 +36,10 @@ DEFAULT_MAX_DROP = 1.0  # points of top-1
 def check_exits(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Right after loading, before the slow passes: the model must be a Keras classifier, and
     the exit layers named with --exits must exist and be clean cut points (ModelError)."""
+    if ctx.profile.runtime.kind != "tflm":
+        raise TargetError(f"early exits run stage by stage in TensorFlow Lite Micro; "
+                          f"{ctx.profile.id} runs {ctx.profile.runtime.name}",
+                          hint="build early exits for a microcontroller target (edgec targets list)")
     backbone = _keras_classifier(artifact)
     names = parse_exits(ctx.options.early_exit)
     if isinstance(names, list):
@@ -131,7 +135,7 @@ def _with_heads_in_int8(artifact: Artifact, ctx: BuildContext, samples: np.ndarr
     check_labels(train, artifact.float_model.output_shapes[0])
     cuts = choose_exits(backbone, opts.early_exit, samples)
     full_macs = sum(c.macs for c in op_costs(artifact.graph))
-    flash = opts.flash_budget or profile.device.flash_bytes
+    flash = opts.flash_budget or profile.budget_flash_bytes
     flash_left = max(0, flash - len(artifact.tflite) - profile.runtime_code_bytes)
     classes = int(backbone.outputs[0].shape[-1])
     plans = [plan_head(c.shape, classes, full_macs, flash_left) for c in cuts]
@@ -201,10 +205,10 @@ def _budgets(ctx: BuildContext, stages: list[bytes], arenas: list[int], carried:
     reused stage after stage), the largest tensor carried between stages (it must outlive
     the arena of the stage that made it) and the runtime's overhead."""
     profile, opts, report = ctx.profile, ctx.options, ctx.report
-    flash = budget_of("flash", opts.flash_budget or profile.device.flash_bytes,
+    flash = budget_of("flash", opts.flash_budget or profile.budget_flash_bytes,
                       {"stages": sum(len(s) for s in stages),
                        "runtime_code": profile.runtime_code_bytes})
-    ram = budget_of("ram", opts.ram_budget or profile.device.ram_bytes,
+    ram = budget_of("ram", opts.ram_budget or profile.budget_ram_bytes,
                     {"arena": max(arenas), "carried_tensor": max(carried, default=0),
                      "runtime_overhead": profile.runtime_ram_bytes})
     report.flash_bytes, report.ram_bytes = flash.actual, ram.actual

@@ -22,6 +22,7 @@ def op_records(model: Model, profile: Profile) -> list[OpRecord]:
             index=op.index, op=op.opcode, supported=reason is None, reason=reason,
             inputs=[graph.tensors[i].type for i in op.inputs if i >= 0],
             output_shape=list(out.shape) if out is not None else [],
+            placement="cpu" if reason is None else None,
         ))
     return records
 

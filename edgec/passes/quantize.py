@@ -34,6 +34,12 @@ def convert_float32(float_model) -> bytes:
     return _run(tf.lite.TFLiteConverter.from_concrete_functions([function], float_model.trackable))
 
 
+def _float32(float_model, samples) -> bytes:
+    """No quantization, for targets that compute in float (a phone's GPU, XNNPACK on Cortex-A):
+    the calibration samples are not needed."""
+    return convert_float32(float_model)
+
+
 def _run(converter) -> bytes:
     with capture_native_stderr() as native:
         try:
@@ -61,7 +67,7 @@ def _converter_reason(exc: Exception, log: str) -> str:
 
 
 #: Converters by scheme; the profile says which schemes a target runs.
-CONVERTERS = {"int8": convert_int8}
+CONVERTERS = {"int8": convert_int8, "float32": _float32}
 
 
 def quantize(artifact: Artifact, ctx: BuildContext) -> Artifact:

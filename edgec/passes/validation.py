@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from edgec.artifact import Artifact
+from edgec.litert import LiteRTRunner
 from edgec.metrics import accuracy, compare
 from edgec.pipeline import BuildContext
 from edgec.tflm import MicroRunner
@@ -12,9 +13,20 @@ def validate(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Run the float model (TensorFlow, or onnxruntime for ONNX) and the flatbuffer (TFLite
     Micro) on the validation data (the calibration data when there is none) and compare
     their outputs. A .tflite input has no float model: it is checked against labels only."""
+    return _validate(artifact, ctx, "tflite-micro", MicroRunner(artifact.tflite, artifact.graph))
+
+
+def validate_litert(artifact: Artifact, ctx: BuildContext) -> Artifact:
+    """The same with LiteRT's interpreter (with XNNPACK, its default on a CPU) running the
+    flatbuffer: phones, Linux boards and the Edge TPU's host."""
+    runner = LiteRTRunner(artifact.tflite, artifact.graph, xnnpack=True)
+    return _validate(artifact, ctx, "litert", runner)
+
+
+def _validate(artifact: Artifact, ctx: BuildContext, runtime: str, runner) -> Artifact:
     data = ctx.validation or ctx.calibration
-    quant_out = MicroRunner(artifact.tflite, artifact.graph).run([data.x])
-    result = {"data": data.source, "samples": len(data), "runtime": "tflite-micro"}
+    quant_out = runner.run([data.x])
+    result = {"data": data.source, "samples": len(data), "runtime": runtime}
     float_out = None
     if ctx.reference is not None:
         float_out = ctx.reference.predict(data.x)

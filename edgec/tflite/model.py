@@ -288,3 +288,14 @@ def _read_options(opcode: str, ot: Table) -> dict:
             value = PADDINGS.get(value, f"UNKNOWN_{value}")
         out[name] = value
     return out
+
+
+def constant_array(tensor: Tensor, dtype) -> np.ndarray:
+    """A constant tensor's values as a numpy array of its shape (little-endian `dtype`),
+    checked against the tensor's element count."""
+    dtype = np.dtype(dtype).newbyteorder("<")
+    data = tensor.data or b""
+    if len(data) != tensor.elements * dtype.itemsize:
+        raise malformed(f"tensor {tensor.index} ('{tensor.name}') holds {len(data)} bytes, but "
+                        f"{tensor.elements} {dtype.name} values need {tensor.elements * dtype.itemsize}")
+    return np.frombuffer(data, dtype=dtype).reshape(tensor.shape if tensor.shape else ())

@@ -178,7 +178,8 @@ def test_internal_error_is_exit_70_and_debug_shows_the_traceback(digits_example,
     def broken(artifact, ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(edgec.builder, "build_passes", lambda options: [Pass("broken", broken)])
+    monkeypatch.setattr(edgec.builder, "passes_for",
+                        lambda profile, runtime="tflm": (Pass("broken", broken),))
     args = ["build", digits_example.model, "-t", "stm32", "-c", digits_example.calibration,
             "-o", tmp_path / "o"]
     assert_error(run(*args), 70, "pass 'broken' failed unexpectedly: RuntimeError: boom")
@@ -223,3 +224,20 @@ def test_exit_codes_are_listed_in_the_root_help():
 def test_shell_completion_script():
     result = run("--show-completion", "bash")
     assert result.exit_code == 0 and "complete" in result.stdout and "edgec" in result.stdout.lower()
+
+
+@pytest.fixture(scope="module")
+def tanh_model(keras, tmp_path_factory):
+    inputs = keras.Input(shape=(8, 8, 1))
+    h = keras.layers.Dense(6, activation="tanh")(keras.layers.Flatten()(inputs))
+    path = tmp_path_factory.mktemp("tanh") / "tanh.keras"
+    keras.Model(inputs, keras.layers.Dense(10)(h)).save(path)
+    return path
+
+
+def test_aot_runtime_refuses_an_op_without_in_house_kernel(tanh_model, digits_example, tmp_path):
+    """TFLite Micro runs TANH, so check-ops passes; --runtime aot has no kernel for it: exit 6."""
+    result = run("build", tanh_model, "-t", "stm32", "-c", digits_example.calibration,
+                 "--runtime", "aot", "-o", tmp_path / "o")
+    assert_error(result, 6, "op TANH at index 2 cannot be compiled ahead of time")
+    assert not (tmp_path / "o").exists()

@@ -87,3 +87,10 @@ def test_a_converted_tflite_cannot_grow_exits(digits_tflite, residual_example, t
                                       str(residual_example.train), "--validation",
                                       str(residual_example.validation), "-o", str(tmp_path / "out")])
     _assert_error(result, 3, "early-exit heads needs a Keras model")
+
+
+def test_a_target_without_tflite_micro_is_refused_before_training(residual_example, tmp_path):
+    result = _early_exit(residual_example, tmp_path / "out", "--target", "cortex-a72")
+    _assert_error(result, 5, "TensorFlow Lite Micro", "cortex-a72")
+    passes = [line.strip() for line in result.stderr.splitlines() if line.endswith("...")]
+    assert passes == ["load ...", "check-exits ..."]

@@ -13,6 +13,7 @@ from edgec.emit.c_array import valid_c_name
 from edgec.errors import ConversionError, DataError, EdgecError, OutputError, TargetError
 from edgec.optimization import check_optimization
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
+from edgec.early_exit.options import check_early_exit
 from edgec.passes.budgets import breach_error
 from edgec.passes.plans import build_passes, input_kind
 from edgec.pipeline import BuildContext, run_passes
@@ -59,6 +60,13 @@ class BuildOptions:
     epochs: int = 20  # fine-tuning epochs at most (early stopping)
     learning_rate: float | None = None  # None: 1e-3 (pruning), 1e-4 (QAT)
     batch_size: int = 32
+    # Early exits (edgec.early_exit; README "Early exits"); checked by check_early_exit.
+    # --train and --max-accuracy-drop above serve them too (the drop then also bounds the
+    # staged model against the INT8 one, 1 point unless given).
+    early_exit: str | None = None  # auto, auto:N or LAYER,LAYER,...
+    exit_confidence: str = "softmax"  # softmax | margin
+    head_epochs: int = 30
+    joint_epochs: int = 0  # joint fine-tuning of backbone and heads after the heads
 
 
 def check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
@@ -115,6 +123,7 @@ def build(model: str | Path, **kwargs) -> Report:
         opts = replace(opts, quant=profile.default_scheme)
     check_options(opts, profile, kind)
     check_optimization(opts, kind)
+    check_early_exit(opts)
     passes = None if plans is not None else build_passes(opts, kind, profile)
 
     with OutputStage(opts.out) as stage:

@@ -83,6 +83,7 @@ class Report:
     passes: list[PassRecord] = field(default_factory=list)
     validation: dict = field(default_factory=dict)
     conversion: dict = field(default_factory=dict)  # converter check (ONNX): tool, max_abs_error
+    early_exit: dict | None = None  # staged early-exit model (edgec.passes.early_exit)
     accuracy_known: bool = True
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
@@ -121,6 +122,7 @@ class Report:
             "passes": [p.to_dict() for p in self.passes],
             "validation": self.validation,
             "conversion": self.conversion,
+            "early_exit": self.early_exit,
             "accuracy_known": self.accuracy_known,
             "warnings": self.warnings,
             "outputs": self.outputs,

@@ -94,6 +94,11 @@ def build(
     epochs: int = opt.EPOCHS,
     learning_rate: Optional[float] = opt.LEARNING_RATE,
     batch_size: int = opt.BATCH_SIZE,
+    early_exit: Optional[str] = typer.Option(
+        None, "--early-exit", metavar="auto|LAYER,...",
+        help="Also attach early exits (auto, auto:N or layer names), trained on --train and "
+             "calibrated on --validation; writes OUT/stage_K.tflite and OUT/manifest.json "
+             "(see edgec early-exit)."),
 ) -> None:
     from edgec.builder import RUNTIMES, build as run_build
 
@@ -116,7 +121,8 @@ def build(
             calibration_samples=calibration_samples, seed=seed, image_scale=image_scale,
             ram_budget=_size(ram_budget), flash_budget=_size(flash_budget), c_name=c_name,
             unsafe_load=unsafe_load, input_shape=parse_shape(input_shape),
-            conversion_tolerance=conversion_tolerance, runtime=runtime, **optimization)
+            conversion_tolerance=conversion_tolerance, runtime=runtime, early_exit=early_exit,
+            **optimization)
     except (BudgetError, AccuracyError) as error:
         _show(error.report, out, as_json)
         raise

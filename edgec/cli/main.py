@@ -17,7 +17,8 @@ import typer
 import typer.core
 
 from edgec import __version__
-from edgec.cli import analyze_cmd, build_cmd, compare_cmd, optimize_cmd, targets_cmd
+from edgec.cli import (analyze_cmd, build_cmd, compare_cmd, early_exit_cmd, optimize_cmd,
+                       targets_cmd)
 from edgec.errors import EXIT_INTERRUPTED, EdgecError, InternalError
 
 log = logging.getLogger("edgec")
@@ -81,6 +82,9 @@ app.command(name="prune", help=optimize_cmd.PRUNE_HELP, epilog=optimize_cmd.PRUN
 app.command(name="quantize", help=optimize_cmd.QUANTIZE_HELP,
             epilog=optimize_cmd.QUANTIZE_EPILOG)(optimize_cmd.quantize)
 app.command(name="qat", help=optimize_cmd.QAT_HELP, epilog=optimize_cmd.QAT_EPILOG)(optimize_cmd.qat)
+app.command(name="early-exit", help=early_exit_cmd.EARLY_EXIT_HELP,
+            epilog=early_exit_cmd.EARLY_EXIT_EPILOG)(early_exit_cmd.early_exit)
+app.command(name="run", help=early_exit_cmd.RUN_HELP, epilog=early_exit_cmd.RUN_EPILOG)(early_exit_cmd.run)
 
 
 def _version(value: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from edgec.cli.optimize_summary import optimization_parts
+from edgec.cli.early_exit_summary import early_exit_summary
 from edgec.cli.tables import table
 from edgec.report import Report
 from edgec.units import format_bytes
@@ -58,6 +59,8 @@ def build_summary(report: Report, out: Path) -> str:
                      f"(without fusion and overlap at least {format_bytes(a['lower_bound_bytes'])}), "
                      f"weights {format_bytes(a['weight_bytes'])}, {a['kernels']} kernel calls")
     parts += optimization_parts(report)
+    if report.early_exit:
+        parts.append(early_exit_summary(report.early_exit))
     for w in report.warnings:
         parts.append(f"warning: {w}")
     if report.outputs:

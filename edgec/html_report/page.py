@@ -118,12 +118,37 @@ def _timeline(r: dict) -> str:
 
 
 def _exits(r: dict) -> str:
-    rates = (r.get("early_exit") or {}).get("exit_rates")
+    ee = r.get("early_exit") or {}
+    rates = ee.get("exit_rates")
     if not rates:
         return ""
-    rows = [(f"exit {i}", 100.0 * rate) for i, rate in enumerate(rates)]
-    return "<h2>Early exits</h2>" + svg.horizontal_bars(rows, "%", "exit-distribution",
-                                                        "share of inputs leaving at each exit")
+    stages = ee.get("stages") or []
+    names = [s.get("exit_layer") or "model output" for s in stages] or \
+        [f"exit {i}" for i in range(len(rates))]
+    rows = [(f"{i} {name}", 100.0 * rate) for i, (name, rate) in enumerate(zip(names, rates))]
+    html = "<h2>Early exits</h2>"
+    if "expected_macs" in ee:
+        expected = num("early_exit.expected_macs", ee["expected_macs"], f"{ee['expected_macs']:,.0f}")
+        html += (f'<p>MACs per inference: {expected} expected of '
+                 f'{num("early_exit.full_macs", ee["full_macs"])} for the whole model; top-1 '
+                 f'{_pct("early_exit.accuracy_staged", ee["accuracy_staged"])} staged vs '
+                 f'{_pct("early_exit.accuracy_original", ee["accuracy_original"])} for the '
+                 f'original INT8 model ({escape(ee.get("confidence", ""))} confidence).</p>')
+    html += svg.horizontal_bars(rows, "%", "exit-distribution", "share of inputs leaving at each exit")
+    body = []
+    for i, s in enumerate(stages):
+        key = f"early_exit.stages.{i}"
+        threshold = "always" if s["threshold"] is None else \
+            num(f"{key}.threshold", s["threshold"], f"{s['threshold']:.4f}")
+        cells = [escape(s["file"]), escape(names[i]), threshold,
+                 *(num(f"{key}.{k}", s[k]) for k in ("macs", "bytes", "arena_bytes"))]
+        body.append("<tr>" + "".join(f'<td class="{"n" if j > 1 else ""}">{c}</td>'
+                                     for j, c in enumerate(cells)) + "</tr>")
+    if body:
+        html += ('<table><thead><tr><th>stage</th><th>exit after</th><th class="n">threshold</th>'
+                 '<th class="n">MACs</th><th class="n">bytes</th><th class="n">arena bytes</th>'
+                 f'</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return html
 
 
 def _passes(r: dict) -> str:

@@ -7,6 +7,7 @@ LiteRT's interpreter for phones, Linux boards and the Edge TPU."""
 from edgec.errors import TargetError
 from edgec.passes.aot import generate_aot
 from edgec.passes.budgets import check_budgets
+from edgec.passes.early_exit import check_exits, early_exit
 from edgec.passes.emit import emit_flatbuffer
 from edgec.passes.loading import load_data, load_source
 from edgec.passes.memory import measure_litert, measure_memory
@@ -89,4 +90,22 @@ OPTIMIZATIONS: tuple[tuple[str, Pass], ...] = (
 )
 
 
-__all__ = ["AOT_PASSES", "OPTIMIZATIONS", "STANDARD_BUILD", "RUNTIME_PASSES", "passes_for"]
+#: With --early-exit: (pass, the pass it goes after).
+EARLY_EXIT: tuple[tuple[Pass, str], ...] = (
+    (Pass("check-exits", check_exits, "check the exit layers before the slow passes"), "load"),
+    (Pass("early-exit", early_exit,
+          "attach, train and calibrate exit heads; write the staged INT8 flatbuffers"), "budgets"),
+)
+
+
+def with_early_exit(passes, options) -> tuple[Pass, ...]:
+    """`passes` with the early-exit passes when --early-exit is given."""
+    passes = list(passes)
+    if getattr(options, "early_exit", None):
+        for p, after in EARLY_EXIT:
+            passes.insert([q.name for q in passes].index(after) + 1, p)
+    return tuple(passes)
+
+
+__all__ = ["AOT_PASSES", "EARLY_EXIT", "OPTIMIZATIONS", "STANDARD_BUILD", "RUNTIME_PASSES",
+           "passes_for", "with_early_exit"]

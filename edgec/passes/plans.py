@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from edgec.errors import ModelError
-from edgec.passes import OPTIMIZATIONS, STANDARD_BUILD, passes_for
+from edgec.passes import OPTIMIZATIONS, STANDARD_BUILD, passes_for, with_early_exit
 from edgec.passes.onnx_input import check_conversion, convert_model, load_onnx
 from edgec.passes.tflite_input import load_flatbuffer, load_validation_data
 from edgec.pipeline import Pass
@@ -75,9 +75,10 @@ def model_ready(passes: list[Pass]) -> int:
 
 def build_passes(options, kind: str, profile=None) -> list[Pass]:
     """The passes of a build: those of the target's runtime (passes_for; the microcontroller
-    list without a target) for an input of `kind` (plan_for), with the optimisation passes
-    the options ask for."""
+    list without a target) and the early-exit passes when asked for, for an input of `kind`
+    (plan_for), with the optimisation passes the options ask for."""
     standard = STANDARD_BUILD if profile is None else passes_for(profile, options.runtime)
+    standard = with_early_exit(standard, options)
     passes = plan_for(kind, standard, options.validation is not None)
     wanted = [p for option, p in OPTIMIZATIONS if getattr(options, option)]
     at = model_ready(passes)

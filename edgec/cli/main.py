@@ -74,17 +74,29 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command(name="build", help=build_cmd.HELP, epilog=build_cmd.EPILOG)(build_cmd.build)
-app.command(name="compare", help=compare_cmd.HELP)(compare_cmd.compare)
-app.add_typer(targets_cmd.app, name="targets")
-app.command(name="analyze", help=analyze_cmd.HELP, epilog=analyze_cmd.EPILOG)(analyze_cmd.analyze)
-app.command(name="prune", help=optimize_cmd.PRUNE_HELP, epilog=optimize_cmd.PRUNE_EPILOG)(optimize_cmd.prune)
-app.command(name="quantize", help=optimize_cmd.QUANTIZE_HELP,
-            epilog=optimize_cmd.QUANTIZE_EPILOG)(optimize_cmd.quantize)
-app.command(name="qat", help=optimize_cmd.QAT_HELP, epilog=optimize_cmd.QAT_EPILOG)(optimize_cmd.qat)
-app.command(name="early-exit", help=early_exit_cmd.EARLY_EXIT_HELP,
-            epilog=early_exit_cmd.EARLY_EXIT_EPILOG)(early_exit_cmd.early_exit)
-app.command(name="run", help=early_exit_cmd.RUN_HELP, epilog=early_exit_cmd.RUN_EPILOG)(early_exit_cmd.run)
+#: Commands in the order a user meets them: (name, function, help, epilog, one-line summary).
+COMMANDS = (
+    ("build", build_cmd.build, build_cmd.HELP, build_cmd.EPILOG,
+     "Build a model for a target: quantize, check ops and budgets, measure, validate, emit."),
+    ("analyze", analyze_cmd.analyze, analyze_cmd.HELP, analyze_cmd.EPILOG,
+     "Per-layer MACs, parameters and bytes, and the target's verdict."),
+    ("compare", compare_cmd.compare, compare_cmd.HELP, None,
+     "Two builds side by side: size, arena, flash, RAM, accuracy, instructions."),
+    ("prune", optimize_cmd.prune, optimize_cmd.PRUNE_HELP, optimize_cmd.PRUNE_EPILOG,
+     "Remove filters (structured pruning) and fine-tune; writes a smaller .keras."),
+    ("quantize", optimize_cmd.quantize, optimize_cmd.QUANTIZE_HELP, optimize_cmd.QUANTIZE_EPILOG,
+     "Post-training quantization (int8, int16x8, int4) into a .tflite."),
+    ("qat", optimize_cmd.qat, optimize_cmd.QAT_HELP, optimize_cmd.QAT_EPILOG,
+     "Quantization-aware training, then conversion into a .tflite."),
+    ("early-exit", early_exit_cmd.early_exit, early_exit_cmd.EARLY_EXIT_HELP,
+     early_exit_cmd.EARLY_EXIT_EPILOG,
+     "Attach, train and calibrate early exits; write staged INT8 flatbuffers."),
+    ("run", early_exit_cmd.run, early_exit_cmd.RUN_HELP, early_exit_cmd.RUN_EPILOG,
+     "Run inputs through an early-exit model stage by stage in TFLite Micro."),
+)
+for _name, _function, _help, _epilog, _summary in COMMANDS:
+    app.command(name=_name, help=_help, epilog=_epilog, short_help=_summary)(_function)
+app.add_typer(targets_cmd.app, name="targets", short_help="List target profiles and show what one runs.")
 
 
 def _version(value: bool) -> None:

@@ -4,7 +4,7 @@ Coverage-guided (atheris, libFuzzer's engine) from a seed corpus of real flatbuf
 the digits example and the four MLPerf Tiny reference models, converted to INT8, plus
 a float model. Each mutated input goes through everything edgec does with an untrusted
 flatbuffer: the bounds-checked reader, per-op costs (analysis), the op checks of every
-shipped target, and the code-generation front end when present. The only acceptable
+shipped target, and the ahead-of-time code generator (edgec.aot.generate). The only acceptable
 failure is an edgec error (ModelError for damage, UnsupportedOpError for ops outside a
 target); any other exception is a crash, and libFuzzer's -timeout catches hangs.
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "fuzz_flatbuffers.json"
-INPUTS, PARSED, PROFILES, CODEGEN = range(4)  # slots of the shared counters
+INPUTS, PARSED, PROFILES = range(3)  # slots of the shared counters
 
 
 def seed_corpus(folder: Path) -> list[str]:
@@ -70,6 +70,7 @@ def fuzz(corpus: Path, runs: int, timeout: int, counts, log: Path) -> None:
         os.dup2(sink.fileno(), 2)
 
     with atheris.instrument_imports():
+        from edgec.aot import generate  # noqa: F401  (imported here to be instrumented)
         from edgec.errors import ModelError, UnsupportedOpError
         from edgec.passes.op_check import op_records
         from edgec.targets import list_profiles
@@ -78,7 +79,7 @@ def fuzz(corpus: Path, runs: int, timeout: int, counts, log: Path) -> None:
     profiles = list_profiles()
     codegen = _codegen_front_end()
     counts[INPUTS] = counts[PARSED] = 0
-    counts[PROFILES], counts[CODEGEN] = len(profiles), int(codegen is not None)
+    counts[PROFILES] = len(profiles)
 
     def one_input(data: bytes) -> None:
         counts[INPUTS] += 1
@@ -87,8 +88,7 @@ def fuzz(corpus: Path, runs: int, timeout: int, counts, log: Path) -> None:
             op_costs(model)
             for profile in profiles:
                 op_records(model, profile)
-            if codegen is not None:
-                codegen(model)
+            codegen(model)
             counts[PARSED] += 1
         except (ModelError, UnsupportedOpError):
             pass
@@ -116,7 +116,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="edgec-fuzz-"))
     os.chdir(work)  # libFuzzer writes crash-*/timeout-* files into the working folder
     context = multiprocessing.get_context("fork")
-    counts = context.Array("q", 4, lock=False)
+    counts = context.Array("q", 3, lock=False)
     log = work / "libfuzzer.log"
     start = time.perf_counter()
     child = context.Process(target=fuzz, args=(corpus, args.runs, args.timeout, counts, log))
@@ -130,8 +130,8 @@ def main() -> None:
         "engine": "atheris 3.0.0 (libFuzzer engine, coverage-guided, Python code instrumented)",
         "seeds": seeds,
         "targets": ["edgec.tflite.read_model", "edgec.tflite.costs.op_costs",
-                    f"edgec.passes.op_check.op_records x {counts[PROFILES]} targets"]
-                   + (["AOT code generation front end"] if counts[CODEGEN] else []),
+                    f"edgec.passes.op_check.op_records x {counts[PROFILES]} targets",
+                    "edgec.aot.generate (lowering, schedule, memory plan, verifier, C source)"],
         "inputs_run": inputs,
         "parsed_ok": parsed,
         "rejected_with_edgec_error": inputs - parsed if not crashed else None,
@@ -150,12 +150,11 @@ def main() -> None:
 
 
 def _codegen_front_end():
-    """The AOT code generator's entry point over a parsed model, when this edgec has one."""
-    try:
-        from edgec.aot import fuzz_entry  # provided by the AOT code generation package
-    except ImportError:
-        return None
-    return fuzz_entry
+    """The AOT code generator over a parsed model: lowering, scheduling, the memory plan and
+    its verifier, and the C it writes (edgec.aot.generate)."""
+    from edgec.aot import generate
+
+    return generate
 
 
 if __name__ == "__main__":

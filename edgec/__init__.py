@@ -12,7 +12,8 @@ TensorFlow is imported only when a build needs it, so `import edgec` is cheap.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "analyze", "bench", "build", "BuildOptions"]
+__all__ = ["__version__", "analyze", "bench", "build", "BuildOptions", "build_early_exit", "prune",
+           "quantize", "qat", "run_early_exit"]
 
 
 def __getattr__(name):
@@ -28,4 +29,12 @@ def __getattr__(name):
         from edgec.analysis import analyze
 
         return analyze
+    if name in ("prune", "quantize", "qat"):
+        from edgec import steps
+
+        return getattr(steps, name)
+    if name in ("build_early_exit", "run_early_exit"):
+        from edgec import early_exit
+
+        return getattr(early_exit, name)
     raise AttributeError(f"module 'edgec' has no attribute {name!r}")

@@ -68,8 +68,7 @@ def analyze(model: str | Path, target: str | None = None, target_file: str | Pat
     profile = load_target(target, target_file) if (target or target_file) else None
     notes: list[str] = []
     if kind == "tflite":
-        tflite = read_flatbuffer(model)
-        graph = read_model(tflite)
+        tflite, graph = read_flatbuffer(model)
         scheme, fmt = flatbuffer_scheme(graph), "tflite"
         how = {"source": "the given .tflite"}
     else:

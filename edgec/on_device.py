@@ -5,14 +5,16 @@ budgets and files as `edgec build`) into a staging folder; the generated C is th
 compiled for the profile's core, run on its emulated board (edgec.device) on the
 validation inputs (or seeded random ones) and checked bit for bit against TensorFlow
 Lite Micro. OUT receives the build's files, bench.json and a report.html with the bench
-figures, all at once; a model over the target's budgets stops before the emulator
-starts (BudgetError, the build's outputs written for inspection, no bench.json).
+figures, all at once; a model over the target's budgets (or past --max-accuracy-drop)
+stops before the emulator starts (BudgetError or AccuracyError, the build's outputs
+written for inspection, no bench.json).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from edgec.accuracy import guard_failure
 from edgec.builder import prepare, run_build
 from edgec.device.bench import BENCH_NAME, bench_c_model, write_bench
 from edgec.device.boards import CortexMBoard, cortex_m_board
@@ -59,16 +61,18 @@ def bench(model: str | Path, *, out: str | Path, target: str | None = None,
         if key in build_options:
             raise TypeError(f"bench sets the build option '{key}' itself")
     board = emulated_board(load_target(target, target_file))
-    opts, profile = prepare(model, out=out, target=target, target_file=target_file, seed=seed,
-                            kernels=kernels, runtime="aot", c_name=C_NAME, **build_options)
-    with OutputStage(opts.out) as stage:
-        ctx = run_build(opts, profile, stage.path)
+    prepared = prepare(model, out=out, target=target, target_file=target_file, seed=seed,
+                       kernels=kernels, runtime="aot", c_name=C_NAME, **build_options)
+    profile = prepared.profile
+    with OutputStage(prepared.options.out) as stage:
+        ctx = run_build(prepared, stage.path)
         report = ctx.report
-        error = breach_error(report.budgets, profile.id)
+        error = guard_failure(report) or breach_error(report.budgets, profile.id)
         if error is not None:
             stage.commit()
-            error.hint += ("; nothing was run on the emulator (the build's outputs were written "
-                           "for inspection)")
+            if "written for inspection" not in error.hint:
+                error.hint += "; the build's outputs were written for inspection"
+            error.hint += "; nothing was run on the emulator"
             error.report = report
             raise error
         folder = stage.path

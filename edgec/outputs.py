@@ -5,7 +5,8 @@ written, moves each file into OUT with os.replace (atomic on one filesystem). A 
 that fails or is interrupted leaves OUT as it was. Files that the previous build in
 OUT wrote (listed in its report.json) but this one does not are removed, so OUT
 never mixes two builds. OUT may hold other files (an app's assets folder): those are
-left alone. A lock file serialises builds into the same OUT.
+left alone. Missing parent folders of OUT are created. A lock file serialises builds into
+the same OUT.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ class OutputStage:
             raise OutputError(f"output {self.out} exists and is not a folder",
                               hint="choose another -o/--out, or remove the file")
         parent = self.out.resolve().parent
-        if not parent.is_dir():
-            raise OutputError(f"the folder that would hold {self.out} ({parent}) does not exist",
-                              hint="create it first, or choose another -o/--out")
+        try:
+            parent.mkdir(parents=True, exist_ok=True)  # as `mkdir -p` would: -o build/digits
+        except OSError as exc:
+            raise _unwritable(self.out, exc)
         if not os.access(parent, os.W_OK) or (self.out.exists() and not os.access(self.out, os.W_OK)):
             raise _unwritable(self.out, PermissionError(13, "permission denied"))
         self._parent = parent

@@ -38,6 +38,8 @@ class BuildContext:
     calibration: Dataset | None = None
     validation: Dataset | None = None
     measured: dict = field(default_factory=dict)  # per-pass measurements (arena, accuracy)
+    train: Dataset | None = None  # training data for fine-tuning (--train)
+    memo: dict = field(default_factory=dict)  # values computed once per build, e.g. reference outputs
 
 
 PassFn = Callable[[Artifact, BuildContext], Artifact]
@@ -60,6 +62,12 @@ def verify(artifact: Artifact, after: str) -> None:
 
 
 def run_passes(passes: list[Pass], artifact: Artifact, ctx: BuildContext) -> Artifact:
+    """Run `passes` in order. Each pass's record holds the model as it stands after it:
+    a measurement (arena, accuracy) stays on the records that follow until a pass changes
+    the model it was made on (also across calls that continue the same report)."""
+    last = ctx.report.passes[-1] if ctx.report.passes else None
+    state = {} if last is None else {"arena_bytes": last.arena_bytes, "accuracy": last.accuracy}
+    models = (artifact.float_model, artifact.tflite)
     for p in passes:
         log.info("%s ...", p.name)
         ctx.measured.clear()
@@ -75,10 +83,13 @@ def run_passes(passes: list[Pass], artifact: Artifact, ctx: BuildContext) -> Art
                                 hint="rerun with --debug for the traceback, and report it") from exc
         seconds = time.perf_counter() - start
         verify(artifact, p.name)
+        if artifact.float_model is not models[0] or artifact.tflite is not models[1]:
+            models, state = (artifact.float_model, artifact.tflite), {}
+        state.update({k: v for k, v in ctx.measured.items() if k in ("arena_bytes", "accuracy")})
         ctx.report.passes.append(PassRecord(
             name=p.name, seconds=round(seconds, 3), params=artifact.params,
-            model_bytes=artifact.model_bytes, arena_bytes=ctx.measured.get("arena_bytes"),
-            accuracy=ctx.measured.get("accuracy"),
+            model_bytes=artifact.model_bytes, arena_bytes=state.get("arena_bytes"),
+            accuracy=state.get("accuracy"),
         ))
         log.debug("%s took %.2f s", p.name, seconds)
     return artifact

@@ -83,10 +83,14 @@ class Report:
     passes: list[PassRecord] = field(default_factory=list)
     validation: dict = field(default_factory=dict)
     conversion: dict = field(default_factory=dict)  # converter check (ONNX): tool, max_abs_error
+    early_exit: dict | None = None  # staged early-exit model (edgec.passes.early_exit)
     accuracy_known: bool = True
     warnings: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     aot: dict | None = None  # --runtime aot: activation_bytes, lower_bound_bytes, weight_bytes, ...
+    optimization: dict = field(default_factory=dict)  # what prune / sparsity / qat did
+    accuracy_guard: dict | None = None  # --max-accuracy-drop: limit, baseline, every check
+    plans: list[dict] = field(default_factory=list)  # --auto: every plan tried
     edgec_version: str = __version__
     placement: dict = field(default_factory=dict)  # targets with an accelerator: counts, partitions
     vela: dict = field(default_factory=dict)  # Ethos-U targets: Vela's memory and cycle figures
@@ -118,10 +122,14 @@ class Report:
             "passes": [p.to_dict() for p in self.passes],
             "validation": self.validation,
             "conversion": self.conversion,
+            "early_exit": self.early_exit,
             "accuracy_known": self.accuracy_known,
             "warnings": self.warnings,
             "outputs": self.outputs,
             "aot": self.aot,
+            "optimization": self.optimization,
+            "accuracy_guard": self.accuracy_guard,
+            "plans": self.plans,
             **{k: v for k, v in (("placement", self.placement), ("vela", self.vela),
                                  ("edgetpu", self.edgetpu)) if v},
         }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -177,3 +176,25 @@ def test_an_unwritable_output_folder(digits_example, tmp_path):
     assert result.exit_code == 10, result.stderr
     assert "cannot be written" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+ONNX_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "pytorch_patches" / "model.onnx"
+
+
+@pytest.mark.parametrize("name, damage", [
+    ("model.tflite", lambda data: data[: len(data) // 3]),
+    ("model.tflite", lambda data: b""),
+    ("model.tflite", lambda data: data[:4] + b"XXXX" + data[8:]),
+    ("model.onnx", lambda data: data[: len(data) // 2]),
+    ("model.onnx", lambda data: b""),
+    ("model.onnx", lambda data: b"\x08\x07" + bytes(range(256)) * 4),
+])
+def test_damaged_tflite_and_onnx_files(digits_tflite, digits_example, tmp_path, name, damage):
+    source = digits_tflite if name.endswith(".tflite") else ONNX_EXAMPLE.read_bytes()
+    bad = tmp_path / name
+    bad.write_bytes(damage(source))
+    out = tmp_path / "o"
+    assert_clean_failure(cli("build", bad, "-t", "stm32", "-c", digits_example.calibration,
+                             "-o", out), 3, name, out)
+    result = cli("analyze", bad, "-t", "stm32")
+    assert result.exit_code == 3 and "Traceback" not in result.stderr, result.stderr

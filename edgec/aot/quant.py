@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from edgec.errors import ModelError
+
 QMIN, QMAX = -128, 127
 
 
@@ -21,6 +23,9 @@ def _round_half_away(x: float) -> int:
 
 def quantize_multiplier(real: float) -> tuple[int, int]:
     """A positive double as (Q0.31 significand, power-of-two shift): QuantizeMultiplier."""
+    if not math.isfinite(real) or real < 0:
+        raise ModelError(f"a requantization scale of {real} is out of range",
+                         hint="the model's quantization scales are damaged; convert it again")
     if real == 0.0:
         return 0, 0
     significand, shift = math.frexp(real)

@@ -8,9 +8,10 @@ from typing import Optional
 
 import typer
 
+from edgec.cli import optimize_options as opt
 from edgec.cli.options import input_shape_option, parse_shape
 from edgec.cli.summary import build_summary
-from edgec.errors import BudgetError
+from edgec.errors import AccuracyError, BudgetError
 from edgec.units import parse_bytes
 
 HELP = """Build a trained model for a target: INT8 post-training quantization, op and budget
@@ -85,12 +86,34 @@ def build(
         help="ONNX: largest allowed difference between the converted float model and "
              "onnxruntime (scaled by the output's magnitude above 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON, not a table."),
+    quant: Optional[str] = opt.QUANT,
+    train: Optional[Path] = opt.TRAIN,
+    prune: Optional[float] = opt.PRUNE,
+    prune_norm: str = opt.PRUNE_NORM,
+    prune_scope: str = opt.PRUNE_SCOPE,
+    sparsity: Optional[str] = opt.SPARSITY,
+    qat: bool = opt.QAT,
+    max_accuracy_drop: Optional[float] = opt.MAX_ACCURACY_DROP,
+    auto: bool = opt.AUTO,
+    epochs: int = opt.EPOCHS,
+    learning_rate: Optional[float] = opt.LEARNING_RATE,
+    batch_size: int = opt.BATCH_SIZE,
+    early_exit: Optional[str] = typer.Option(
+        None, "--early-exit", metavar="auto|LAYER,...",
+        help="Also attach early exits (auto, auto:N or layer names), trained on --train and "
+             "calibrated on --validation; writes OUT/stage_K.tflite and OUT/manifest.json "
+             "(see edgec early-exit)."),
 ) -> None:
     from edgec.builder import RUNTIMES, build as run_build
 
     if runtime not in RUNTIMES:
         raise typer.BadParameter(f"'{runtime}' is not one of {', '.join(RUNTIMES)}",
                                  param_hint="--runtime")
+
+    optimization = opt.checked(
+        quant=quant, train=train, prune=prune, prune_norm=prune_norm, prune_scope=prune_scope,
+        sparsity=sparsity, qat=qat, max_accuracy_drop=max_accuracy_drop, auto=auto,
+        epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
 
     if unsafe_load:
         typer.echo("warning: --unsafe-load: the model file may run arbitrary code as it loads",
@@ -102,8 +125,9 @@ def build(
             calibration_samples=calibration_samples, seed=seed, image_scale=image_scale,
             ram_budget=_size(ram_budget), flash_budget=_size(flash_budget), c_name=c_name,
             unsafe_load=unsafe_load, input_shape=parse_shape(input_shape),
-            conversion_tolerance=conversion_tolerance, runtime=runtime, kernels=kernels)
-    except BudgetError as error:
+            conversion_tolerance=conversion_tolerance, runtime=runtime, kernels=kernels,
+            early_exit=early_exit, **optimization)
+    except (BudgetError, AccuracyError) as error:
         _show(error.report, out, as_json)
         raise
     _show(report, out, as_json)

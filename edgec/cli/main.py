@@ -17,7 +17,8 @@ import typer
 import typer.core
 
 from edgec import __version__
-from edgec.cli import analyze_cmd, bench_cmd, build_cmd, compare_cmd, targets_cmd
+from edgec.cli import (analyze_cmd, bench_cmd, build_cmd, compare_cmd, early_exit_cmd,
+                       optimize_cmd, targets_cmd)
 from edgec.errors import EXIT_INTERRUPTED, EdgecError, InternalError
 
 log = logging.getLogger("edgec")
@@ -73,11 +74,31 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command(name="build", help=build_cmd.HELP, epilog=build_cmd.EPILOG)(build_cmd.build)
-app.command(name="compare", help=compare_cmd.HELP)(compare_cmd.compare)
-app.add_typer(targets_cmd.app, name="targets")
-app.command(name="analyze", help=analyze_cmd.HELP, epilog=analyze_cmd.EPILOG)(analyze_cmd.analyze)
-app.command(name="bench", help=bench_cmd.HELP, epilog=bench_cmd.EPILOG)(bench_cmd.bench)
+#: Commands in the order a user meets them: (name, function, help, epilog, one-line summary).
+COMMANDS = (
+    ("build", build_cmd.build, build_cmd.HELP, build_cmd.EPILOG,
+     "Build a model for a target: quantize, check ops and budgets, measure, validate, emit."),
+    ("analyze", analyze_cmd.analyze, analyze_cmd.HELP, analyze_cmd.EPILOG,
+     "Per-layer MACs, parameters and bytes, and the target's verdict."),
+    ("compare", compare_cmd.compare, compare_cmd.HELP, None,
+     "Two builds side by side: size, arena, flash, RAM, accuracy, instructions."),
+    ("prune", optimize_cmd.prune, optimize_cmd.PRUNE_HELP, optimize_cmd.PRUNE_EPILOG,
+     "Remove filters (structured pruning) and fine-tune; writes a smaller .keras."),
+    ("quantize", optimize_cmd.quantize, optimize_cmd.QUANTIZE_HELP, optimize_cmd.QUANTIZE_EPILOG,
+     "Post-training quantization (int8, int16x8, int4) into a .tflite."),
+    ("qat", optimize_cmd.qat, optimize_cmd.QAT_HELP, optimize_cmd.QAT_EPILOG,
+     "Quantization-aware training, then conversion into a .tflite."),
+    ("early-exit", early_exit_cmd.early_exit, early_exit_cmd.EARLY_EXIT_HELP,
+     early_exit_cmd.EARLY_EXIT_EPILOG,
+     "Attach, train and calibrate early exits; write staged INT8 flatbuffers."),
+    ("run", early_exit_cmd.run, early_exit_cmd.RUN_HELP, early_exit_cmd.RUN_EPILOG,
+     "Run inputs through an early-exit model stage by stage in TFLite Micro."),
+    ("bench", bench_cmd.bench, bench_cmd.HELP, bench_cmd.EPILOG,
+     "Build ahead of time, run on an emulated Cortex-M: instructions, memory, bit-exactness."),
+)
+for _name, _function, _help, _epilog, _summary in COMMANDS:
+    app.command(name=_name, help=_help, epilog=_epilog, short_help=_summary)(_function)
+app.add_typer(targets_cmd.app, name="targets", short_help="List target profiles and show what one runs.")
 
 
 def _version(value: bool) -> None:

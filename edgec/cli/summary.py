@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from edgec.cli.optimize_summary import optimization_parts
+from edgec.cli.early_exit_summary import early_exit_summary
 from edgec.cli.tables import table
 from edgec.report import Report
 from edgec.units import format_bytes
@@ -14,8 +16,9 @@ def _pct(value: float | None) -> str:
 
 
 def build_summary(report: Report, out: Path) -> str:
-    parts = [f"edgec {report.edgec_version}: {report.model.get('path', '?')} -> "
-             f"{report.target} ({report.target_name}), {report.quantization or '?'}"]
+    target = f" -> {report.target} ({report.target_name})" if report.target else ""
+    scheme = f", {report.quantization}" if report.quantization else ""
+    parts = [f"edgec {report.edgec_version}: {report.model.get('path', '?')}{target}{scheme}"]
     parts.append(table(
         ["pass", "seconds", "params", "model bytes", "arena bytes", "accuracy"],
         [[p.name, f"{p.seconds:.2f}", _num(p.params), _num(p.model_bytes), _num(p.arena_bytes),
@@ -60,10 +63,13 @@ def build_summary(report: Report, out: Path) -> str:
                         f"{format_bytes(a['code_bytes'])}), RAM {format_bytes(a['ram_bytes'])} "
                         f"(scratch {format_bytes(a['scratch_bytes'])}, stack "
                         f"{format_bytes(a['stack_bytes'])})" if "flash_bytes" in a else ""))
+    parts += optimization_parts(report)
+    if report.early_exit:
+        parts.append(early_exit_summary(report.early_exit))
     for w in report.warnings:
         parts.append(f"warning: {w}")
     if report.outputs:
-        parts.append(f"wrote {out}/: {', '.join(report.outputs)}")
+        parts.append(f"wrote {out}/: {', '.join(report.outputs)}" if out.is_dir() else f"wrote {out}")
     return "\n\n".join(parts)
 
 

@@ -226,27 +226,10 @@ def run_litert(model: bytes | str | Path, core: str, inputs: Sequence[np.ndarray
 def run_on_host(model: bytes | str | Path, inputs: Sequence[np.ndarray], *,
                 xnnpack: bool = True) -> list[np.ndarray]:
     """The same model and samples through the same LiteRT version (x86 wheel) on this machine."""
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-
-    from edgec.native_stderr import capture_native_stderr
+    from edgec.litert import LiteRTRunner
 
     tflite = model if isinstance(model, bytes) else Path(model).read_bytes()
-    with capture_native_stderr():
-        interpreter = Interpreter(
-            model_content=tflite, num_threads=1,
-            experimental_op_resolver_type=OpResolverType.AUTO if xnnpack
-            else OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
-        interpreter.allocate_tensors()
-    ins, outs = interpreter.get_input_details(), interpreter.get_output_details()
-    count = len(inputs[0])
-    results = [np.zeros((count, *d["shape"][1:]), dtype=d["dtype"]) for d in outs]
-    for s in range(count):
-        for detail, array in zip(ins, inputs):
-            interpreter.set_tensor(detail["index"], np.asarray(array[s:s + 1]).reshape(detail["shape"]))
-        interpreter.invoke()
-        for o, detail in enumerate(outs):
-            results[o][s] = interpreter.get_tensor(detail["index"])[0]
-    return results
+    return LiteRTRunner(tflite, xnnpack=xnnpack).run_raw(list(inputs))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

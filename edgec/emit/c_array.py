@@ -52,8 +52,8 @@ def render(tflite: bytes, name: str, header_name: str, banner: str, arena_bytes:
     guard = f"{upper}_DATA_H_"
     macros = [f"#define {upper}_DATA_ALIGNMENT {ALIGNMENT}"]
     if arena_bytes is not None:
-        macros.append(f"/* Tensor arena measured in TFLite Micro (x86-64 build; 32-bit targets "
-                      f"need slightly less). */")
+        macros.append("/* Tensor arena measured in TFLite Micro (x86-64 build; 32-bit targets "
+                      "need slightly less). */")
         macros.append(f"#define {upper}_ARENA_BYTES {arena_bytes}u")
     for i, t in enumerate(inputs):
         macros.append(f"/* input {i}: {t.type} {list(t.shape)} ('{t.name}') */")

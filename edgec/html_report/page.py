@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from edgec.html_report import svg
+from edgec.html_report import sections, svg
+from edgec.html_report.numbers import num
 from edgec.units import format_bytes
 
 CSS = """
@@ -25,12 +26,6 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .bad { color: #c0392b; font-weight: 600; } .ok { color: #2e7d32; }
 .warn { background: #fff4e5; border-left: 4px solid #f58518; padding: 4px 8px; margin: 4px 0; }
 """
-
-
-def num(key: str, value, text: str | None = None) -> str:
-    """A number the JSON also holds, tagged with its path there."""
-    shown = text if text is not None else (f"{value:,}" if isinstance(value, int) else f"{value}")
-    return f'<span data-key="{escape(key)}" data-value="{escape(repr(value))}">{escape(shown)}</span>'
 
 
 def _pct(key: str, value: float | None) -> str:
@@ -117,48 +112,45 @@ def _timeline(r: dict) -> str:
     if ram is not None:  # what is left for activations once the runtime has its share
         budget = ram["limit"] - sum(v for k, v in (ram.get("parts") or {}).items() if k != "arena")
     chart = svg.memory_timeline([s["live_bytes"] for s in steps], [s["op"] for s in steps],
-                                budget, r.get("arena_bytes"))
+                                budget, r.get("arena_bytes"), (r.get("aot") or {}).get("activation_bytes"))
     peak = max(s["live_bytes"] for s in steps)
     return (f"<h2>Memory timeline</h2><p>Live activation bytes while each op runs; peak "
             f"{escape(format_bytes(peak))}. The measured arena adds scratch buffers, alignment and "
             f"the runtime's bookkeeping.</p>{chart}")
 
 
-def _bench(b: dict | None) -> str:
-    """What ran on the (emulated) device: bench.json's figures."""
-    if not b:
-        return ""
-    est = b.get("estimate") or {}
-    exact = b["bit_exact"]
-    cards = [
-        ("instructions / inference", num("bench.instructions_per_inference",
-                                         b["instructions_per_inference"])),
-        (f"estimated ms at {est.get('clock_mhz', '?')} MHz, CPI {est.get('assumed_cpi', '?')}",
-         num("bench.estimated_ms", b["estimated_ms"], f"{b['estimated_ms']:.2f}")),
-        ("flash", num("bench.flash_bytes", b["flash_bytes"], format_bytes(b["flash_bytes"]))),
-        ("RAM (static + stack)", num("bench.ram_bytes", b["ram_bytes"], format_bytes(b["ram_bytes"]))),
-        ("stack", num("bench.stack_bytes", b["stack_bytes"], format_bytes(b["stack_bytes"]))),
-        ("TFLite Micro arena", num("bench.tflm_arena_bytes", b["tflm_arena_bytes"],
-                                   format_bytes(b["tflm_arena_bytes"]))),
-        ("outputs vs TFLite Micro",
-         f'<span class="{"ok" if exact else "bad"}">{"bit-exact" if exact else "DIFFER"}</span> '
-         f'on {num("bench.samples_compared", b["samples_compared"])} samples'),
-    ]
-    where = f"{b.get('board', '')} ({b.get('core', '')}) under {b.get('device', '')}"
-    return (f"<h2>On the device: {escape(where)}</h2>"
-            '<div class="cards">' + "".join(f'<div class="card">{escape(k)}<b>{v}</b></div>'
-                                            for k, v in cards) + "</div>"
-            f"<p>{escape(est.get('method', ''))}. Instructions per inference: the most any of "
-            "the samples took; the per-layer table below has each op's share.</p>")
-
-
 def _exits(r: dict) -> str:
-    rates = (r.get("early_exit") or {}).get("exit_rates")
+    ee = r.get("early_exit") or {}
+    rates = ee.get("exit_rates")
     if not rates:
         return ""
-    rows = [(f"exit {i}", 100.0 * rate) for i, rate in enumerate(rates)]
-    return "<h2>Early exits</h2>" + svg.horizontal_bars(rows, "%", "exit-distribution",
-                                                        "share of inputs leaving at each exit")
+    stages = ee.get("stages") or []
+    names = [s.get("exit_layer") or "model output" for s in stages] or \
+        [f"exit {i}" for i in range(len(rates))]
+    rows = [(f"{i} {name}", 100.0 * rate) for i, (name, rate) in enumerate(zip(names, rates))]
+    html = "<h2>Early exits</h2>"
+    if "expected_macs" in ee:
+        expected = num("early_exit.expected_macs", ee["expected_macs"], f"{ee['expected_macs']:,.0f}")
+        html += (f'<p>MACs per inference: {expected} expected of '
+                 f'{num("early_exit.full_macs", ee["full_macs"])} for the whole model; top-1 '
+                 f'{_pct("early_exit.accuracy_staged", ee["accuracy_staged"])} staged vs '
+                 f'{_pct("early_exit.accuracy_original", ee["accuracy_original"])} for the '
+                 f'original INT8 model ({escape(ee.get("confidence", ""))} confidence).</p>')
+    html += svg.horizontal_bars(rows, "%", "exit-distribution", "share of inputs leaving at each exit")
+    body = []
+    for i, s in enumerate(stages):
+        key = f"early_exit.stages.{i}"
+        threshold = "always" if s["threshold"] is None else \
+            num(f"{key}.threshold", s["threshold"], f"{s['threshold']:.4f}")
+        cells = [escape(s["file"]), escape(names[i]), threshold,
+                 *(num(f"{key}.{k}", s[k]) for k in ("macs", "bytes", "arena_bytes"))]
+        body.append("<tr>" + "".join(f'<td class="{"n" if j > 1 else ""}">{c}</td>'
+                                     for j, c in enumerate(cells)) + "</tr>")
+    if body:
+        html += ('<table><thead><tr><th>stage</th><th>exit after</th><th class="n">threshold</th>'
+                 '<th class="n">MACs</th><th class="n">bytes</th><th class="n">arena bytes</th>'
+                 f'</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return html
 
 
 def _passes(r: dict) -> str:
@@ -189,10 +181,13 @@ def render(report: dict, bench: dict | None = None) -> str:
 {warnings}
 <h2>Summary</h2>
 {_summary(r)}
-{_bench(bench)}
+{sections.bench(bench)}
+{sections.accelerator(r)}
 {_timeline(r)}
+{sections.aot(r)}
 {_layers(r, bench)}
 {_exits(r)}
+{sections.optimization(r)}
 {_passes(r)}
 </body></html>
 """

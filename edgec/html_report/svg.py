@@ -47,11 +47,13 @@ def budget_bar(name: str, parts: dict[str, int], limit: int, width: int = 520) -
 
 
 def memory_timeline(values: list[int], labels: list[str], budget: int | None,
-                    measured: int | None, width: int = 760, height: int = 260) -> str:
-    """Live activation bytes at each step (a step chart), the budget line and the peak."""
+                    measured: int | None, planned: int | None = None, width: int = 760,
+                    height: int = 260) -> str:
+    """Live activation bytes at each step (a step chart), the budget line, the peak, the
+    measured arena and, for ahead-of-time builds, the static plan's size."""
     left, right, top, bottom = 70, 10, 12, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = max([*values, measured or 0, 1])
+    top_value = max([*values, measured or 0, planned or 0, 1])
     off_scale = budget is not None and budget > 1.5 * top_value  # would flatten the data
     if budget is not None and not off_scale:
         top_value = max(top_value, budget)
@@ -85,7 +87,8 @@ def memory_timeline(values: list[int], labels: list[str], budget: int | None,
                     f'{escape(format_bytes(budget))} (above this chart)</text>')
     for value, cls, label, colour in ((None if off_scale else budget, "budget-line",
                                        "RAM budget for activations", PALETTE["over"]),
-                                      (measured, "arena-line", "measured arena", PALETTE["line"])):
+                                      (measured, "arena-line", "measured arena", PALETTE["line"]),
+                                      (planned, "plan-line", "AOT static plan", PALETTE["mark"])):
         if value:
             body.append(f'<line class="{cls}" x1="{left}" y1="{y(value):.1f}" x2="{width - right}" '
                         f'y2="{y(value):.1f}" stroke="{colour}" stroke-dasharray="6 3"/>'

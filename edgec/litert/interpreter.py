@@ -82,7 +82,8 @@ class LiteRTRunner:
         return arena + group_end - group_start
 
     def run(self, samples: list[np.ndarray]) -> list[np.ndarray]:
-        """Run float samples (one array per model input, batch first); float outputs back.
+        """Run float samples (one array per model input, batch first); float outputs back, in
+        the source model's output order (Model.output_order), as MicroRunner.run does.
 
         Inputs are quantized with the input tensors' parameters and outputs dequantized.
         """
@@ -102,6 +103,23 @@ class LiteRTRunner:
                             self._interp.get_tensor(details_out[o]["index"]), t)[0]
             except (RuntimeError, ValueError) as exc:
                 raise InternalError(f"LiteRT failed while running: {exc}; {_explain(log.text)}")
+        return [results[i] for i in self.model.output_order()]
+
+    def run_raw(self, samples: list[np.ndarray]) -> list[np.ndarray]:
+        """Run inputs already in the tensors' types (one array per input, batch first);
+        outputs as stored, batch first, in the graph's order."""
+        details_in = self._interp.get_input_details()
+        details_out = self._interp.get_output_details()
+        count = len(samples[0])
+        results = [np.zeros((count, *d["shape"][1:]), dtype=d["dtype"]) for d in details_out]
+        with capture_native_stderr():
+            for s in range(count):
+                for detail, array in zip(details_in, samples):
+                    self._interp.set_tensor(detail["index"],
+                                            np.asarray(array[s:s + 1]).reshape(detail["shape"]))
+                self._interp.invoke()
+                for o, detail in enumerate(details_out):
+                    results[o][s] = self._interp.get_tensor(detail["index"])[0]
         return results
 
     def delegated_ops(self) -> dict[int, int]:

@@ -48,7 +48,8 @@ def load_model(path: str | Path, unsafe: bool = False,
     return model
 
 
-def _from_tf_keras(keras_model, fmt: str, path: Path) -> FloatModel:
+def from_tf_keras(keras_model, fmt: str, path: Path | str) -> FloatModel:
+    """A FloatModel over a tf_keras model (as loaded, or as a pass rebuilt or trained it)."""
     inputs = keras_model.inputs
     return FloatModel(
         format=fmt, path=str(path),
@@ -87,7 +88,7 @@ def _load_keras_file(path: Path, unsafe: bool) -> FloatModel:
         model = keras().models.load_model(path, compile=False, safe_mode=not unsafe)
     except Exception as exc:  # Keras raises many types for bad files
         raise _load_failure(path, exc)
-    return _from_tf_keras(model, "keras2", path)
+    return from_tf_keras(model, "keras2", path)
 
 
 def _load_keras3(path: Path, unsafe: bool, version: str) -> FloatModel:
@@ -154,7 +155,7 @@ def _load_h5(path: Path, unsafe: bool) -> FloatModel:
         model = keras().models.load_model(path, compile=False)
     except Exception as exc:
         raise _load_failure(path, exc)
-    return _from_tf_keras(model, "keras2", path)
+    return from_tf_keras(model, "keras2", path)
 
 
 def _has_lambda(config) -> bool:
@@ -175,7 +176,7 @@ def _load_saved_model(path: Path) -> FloatModel:
             model = keras().models.load_model(path, compile=False)
         except Exception as exc:
             raise _load_failure(path, exc)
-        return _from_tf_keras(model, "keras2", path)
+        return from_tf_keras(model, "keras2", path)
     try:
         loaded = tf.saved_model.load(str(path))
     except Exception as exc:

@@ -29,24 +29,11 @@ class OutputCheck:
 
 
 def run_float_tflite(tflite: bytes, x: np.ndarray) -> list[np.ndarray]:
-    """Outputs of a batch-1 float flatbuffer for every sample of `x`, in the TFLite interpreter,
-    in the source model's output order (Model.output_order)."""
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    """Outputs of a batch-1 float flatbuffer for every sample of `x`, in LiteRT's builtin
+    kernels, in the source model's output order (Model.output_order)."""
+    from edgec.litert import LiteRTRunner
 
-    from edgec.tflite.model import read_model
-
-    interp = Interpreter(model_content=tflite, experimental_op_resolver_type=(
-        OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES))
-    interp.allocate_tensors()
-    inp = interp.get_input_details()[0]["index"]
-    outs = [d["index"] for d in interp.get_output_details()]
-    results: list[list[np.ndarray]] = [[] for _ in outs]
-    for i in range(len(x)):
-        interp.set_tensor(inp, x[i:i + 1].astype(np.float32))
-        interp.invoke()
-        for o, index in enumerate(outs):
-            results[o].append(np.array(interp.get_tensor(index), dtype=np.float32))
-    return [np.concatenate(results[i]) for i in read_model(tflite).output_order()]
+    return LiteRTRunner(tflite).run([x.astype(np.float32)])
 
 
 def compare_outputs(names, converted: list[np.ndarray], reference: list[np.ndarray],

@@ -7,12 +7,16 @@ LiteRT's interpreter for phones, Linux boards and the Edge TPU."""
 from edgec.errors import TargetError
 from edgec.passes.aot import generate_aot
 from edgec.passes.budgets import check_budgets
+from edgec.passes.early_exit import check_exits, early_exit
 from edgec.passes.emit import emit_flatbuffer
 from edgec.passes.loading import load_data, load_source
 from edgec.passes.memory import measure_litert, measure_memory
 from edgec.passes.op_check import check_ops
 from edgec.passes.placement import place_ops
+from edgec.passes.prune import prune
+from edgec.passes.qat import qat
 from edgec.passes.quantize import quantize
+from edgec.passes.sparsity import sparsify
 from edgec.passes.validation import validate, validate_litert
 from edgec.pipeline import Pass
 from edgec.targets.profile import Profile
@@ -78,4 +82,31 @@ def passes_for(profile: Profile, runtime: str = "tflm") -> tuple[Pass, ...]:
     return front + middle + BACK
 
 
-__all__ = ["AOT_PASSES", "STANDARD_BUILD", "RUNTIME_PASSES", "passes_for"]
+#: Optimisation passes, by the option that asks for each, in the order they run (after the
+#: data is loaded; see edgec.passes.plans.build_passes).
+OPTIMIZATIONS: tuple[tuple[str, Pass], ...] = (
+    ("prune", Pass("prune", prune, "remove filters, rebuild the smaller model, fine-tune")),
+    ("sparsity", Pass("sparsity", sparsify, "M:N sparsity with tfmot, fine-tuned")),
+    ("qat", Pass("qat", qat, "quantization-aware training with tfmot")),
+)
+
+
+#: With --early-exit: (pass, the pass it goes after).
+EARLY_EXIT: tuple[tuple[Pass, str], ...] = (
+    (Pass("check-exits", check_exits, "check the exit layers before the slow passes"), "load"),
+    (Pass("early-exit", early_exit,
+          "attach, train and calibrate exit heads; write the staged INT8 flatbuffers"), "budgets"),
+)
+
+
+def with_early_exit(passes, options) -> tuple[Pass, ...]:
+    """`passes` with the early-exit passes when --early-exit is given."""
+    passes = list(passes)
+    if getattr(options, "early_exit", None):
+        for p, after in EARLY_EXIT:
+            passes.insert([q.name for q in passes].index(after) + 1, p)
+    return tuple(passes)
+
+
+__all__ = ["AOT_PASSES", "EARLY_EXIT", "OPTIMIZATIONS", "STANDARD_BUILD", "RUNTIME_PASSES",
+           "passes_for", "with_early_exit"]

@@ -10,7 +10,7 @@ from edgec.targets.profile import Profile
 from edgec.units import format_bytes
 
 
-def _budget(name: str, limit: int, parts: dict[str, int]) -> Budget:
+def budget_of(name: str, limit: int, parts: dict[str, int]) -> Budget:
     actual = sum(parts.values())
     return Budget(name=name, limit=limit, actual=actual, ok=actual <= limit, parts=parts)
 
@@ -20,11 +20,11 @@ def target_budgets(profile: Profile, model_bytes: int, arena_bytes: int | None,
     """Flash = model bytes + runtime code; RAM = arena + runtime overhead (no RAM budget
     when the arena is unknown). Limits default to the target's budgets (its device's flash and
     RAM unless the profile says less)."""
-    budgets = [_budget("flash", flash_limit or profile.budget_flash_bytes,
-                       {"model": model_bytes, "runtime_code": profile.runtime_code_bytes})]
+    budgets = [budget_of("flash", flash_limit or profile.budget_flash_bytes,
+                         {"model": model_bytes, "runtime_code": profile.runtime_code_bytes})]
     if arena_bytes is not None:
-        budgets.append(_budget("ram", ram_limit or profile.budget_ram_bytes,
-                               {"arena": arena_bytes, "runtime_overhead": profile.runtime_ram_bytes}))
+        budgets.append(budget_of("ram", ram_limit or profile.budget_ram_bytes,
+                                 {"arena": arena_bytes, "runtime_overhead": profile.runtime_ram_bytes}))
     return budgets
 
 
@@ -38,8 +38,8 @@ def aot_budgets(profile: Profile, aot: dict, flash_limit: int | None = None,
            **({"other_static": other} if other > 0 else {}), "stack": aot["stack_bytes"]}
     flash = {"code": aot["code_bytes"], "constants": aot["constant_bytes"],
              **({"data": aot["data_bytes"]} if aot["data_bytes"] else {})}
-    return [_budget("flash", flash_limit or profile.budget_flash_bytes, flash),
-            _budget("ram", ram_limit or profile.budget_ram_bytes, ram)]
+    return [budget_of("flash", flash_limit or profile.budget_flash_bytes, flash),
+            budget_of("ram", ram_limit or profile.budget_ram_bytes, ram)]
 
 
 def breach_error(budgets: list[Budget], target_id: str) -> BudgetError | None:

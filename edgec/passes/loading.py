@@ -55,7 +55,8 @@ def implied_image_scale(model: FloatModel) -> str:
 
 
 def load_data(artifact: Artifact, ctx: BuildContext) -> Artifact:
-    """Load calibration data (or make synthetic data when asked) and validation data."""
+    """Load calibration data (or make synthetic data when asked), validation data, and the
+    training data fine-tuning passes need (--train)."""
     opts = ctx.options
     model = artifact.float_model or ctx.reference  # an ONNX model is converted after `data`
     scale = opts.image_scale if opts.image_scale != "auto" else implied_image_scale(model)
@@ -71,21 +72,24 @@ def load_data(artifact: Artifact, ctx: BuildContext) -> Artifact:
         ctx.report.accuracy_known = False
         ctx.report.warn("calibrated on synthetic data: the quantized model's accuracy is unknown "
                         "and may be poor; give --calibration DATA from the real input distribution")
-    else:
+    elif opts.quant is not None:
         raise DataError("INT8 quantization needs calibration data",
                         hint="pass --calibration DATA (.npz/.npy or a folder of images), or "
                              "--synthetic-calibration to accept unknown accuracy")
     if opts.validation is not None:
         ctx.validation = load_for_model(opts.validation, model, scale, "validation")
-    for data in (ctx.calibration, ctx.validation):
+    if opts.train is not None:
+        ctx.train = load_for_model(opts.train, model, scale, "training")
+    for data in (ctx.calibration, ctx.validation, ctx.train):
         if data is not None:
             check_labels(data, model.output_shapes[0])
-    ctx.report.calibration = {
-        **ctx.calibration.describe(), "used": min(len(ctx.calibration), opts.calibration_samples),
-        "seed": opts.seed, "image_scale": scale,
-    }
-    if model.layout is not None:
-        ctx.report.calibration["layout"] = model.layout.source  # as given; transposed by edgec
+    if ctx.calibration is not None:
+        ctx.report.calibration = {
+            **ctx.calibration.describe(), "used": min(len(ctx.calibration), opts.calibration_samples),
+            "seed": opts.seed, "image_scale": scale,
+        }
+        if model.layout is not None:
+            ctx.report.calibration["layout"] = model.layout.source  # as given; transposed by edgec
     return artifact.evolve("data")
 
 

@@ -1,4 +1,4 @@
-"""Which passes a build runs: a function of its input.
+"""Which passes a build runs: a function of its input and of its options.
 
 A Keras model or SavedModel runs the standard list. An ONNX model is read by `load`, and
 after `data` it is converted by onnx2tf (`convert`) and checked against onnxruntime
@@ -7,7 +7,9 @@ rather than loaded, needs no calibration data and skips `quantize`; everything a
 (op checks, arena, validation against labels, budgets, outputs) runs on it as on a built
 flatbuffer. The plan is derived from the standard list by pass name, so passes added to
 it reach every input; those that need a float or Keras model check for one
-(edgec.models.capabilities).
+(edgec.models.capabilities). The optimisation passes the options ask for (--prune,
+--sparsity, --qat) go where the float model is ready: after `data` (after `conversion` for
+ONNX).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from edgec.errors import ModelError
+from edgec.passes import OPTIMIZATIONS, STANDARD_BUILD, passes_for, with_early_exit
 from edgec.passes.onnx_input import check_conversion, convert_model, load_onnx
 from edgec.passes.tflite_input import load_flatbuffer, load_validation_data
 from edgec.pipeline import Pass
@@ -61,3 +64,22 @@ def plan_for(kind: str, standard, has_validation: bool = True) -> list[Pass]:
         else:
             passes.append(p)
     return passes
+
+
+def model_ready(passes: list[Pass]) -> int:
+    """Where the float model and the data are ready: the index after `data` (or after the
+    ONNX conversion that follows it)."""
+    names = [p.name for p in passes]
+    return max(names.index(n) for n in ("data", "convert", "conversion") if n in names) + 1
+
+
+def build_passes(options, kind: str, profile=None) -> list[Pass]:
+    """The passes of a build: those of the target's runtime (passes_for; the microcontroller
+    list without a target) and the early-exit passes when asked for, for an input of `kind`
+    (plan_for), with the optimisation passes the options ask for."""
+    standard = STANDARD_BUILD if profile is None else passes_for(profile, options.runtime)
+    standard = with_early_exit(standard, options)
+    passes = plan_for(kind, standard, options.validation is not None)
+    wanted = [p for option, p in OPTIMIZATIONS if getattr(options, option)]
+    at = model_ready(passes)
+    return passes[:at] + wanted + passes[at:]

@@ -17,17 +17,21 @@ from edgec.errors import DataError, ModelError
 from edgec.passes.loading import check_labels
 from edgec.pipeline import BuildContext
 from edgec.tflite.costs import op_costs
-from edgec.tflite.model import read_model
+from edgec.tflite.model import Model, read_model
 from edgec.tflite.scheme import flatbuffer_scheme
 
 
-def read_flatbuffer(path: Path) -> bytes:
+def read_flatbuffer(path: Path) -> tuple[bytes, Model]:
+    """A .tflite file's bytes and its parsed model; damage is a ModelError naming the file."""
     if not path.is_file():
         raise ModelError(f"model {path} does not exist", hint="give a trained model file")
     data = path.read_bytes()
     if not data:
         raise ModelError(f"model {path} is an empty file", hint="re-export the model")
-    return data
+    try:
+        return data, read_model(data)
+    except ModelError as exc:
+        raise ModelError(f"model {path.name}: {exc.message}", hint=exc.hint) from exc
 
 
 def load_flatbuffer(artifact: Artifact, ctx: BuildContext) -> Artifact:
@@ -37,8 +41,7 @@ def load_flatbuffer(artifact: Artifact, ctx: BuildContext) -> Artifact:
         raise ModelError("--input-shape cannot reshape a .tflite: its shapes were fixed when it "
                          "was converted", hint="convert the model again with the shape you want, "
                                                "or build from the ONNX/Keras model with --input-shape")
-    tflite = read_flatbuffer(Path(opts.model))
-    model = read_model(tflite)
+    tflite, model = read_flatbuffer(Path(opts.model))
     graph = model.main
     scheme = flatbuffer_scheme(model)
     ctx.report.model = {

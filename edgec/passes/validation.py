@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from edgec import accuracy as scoring
 from edgec.artifact import Artifact
 from edgec.litert import LiteRTRunner
 from edgec.metrics import accuracy, compare
@@ -12,7 +13,8 @@ from edgec.tflm import MicroRunner
 def validate(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Run the float model (TensorFlow, or onnxruntime for ONNX) and the flatbuffer (TFLite
     Micro) on the validation data (the calibration data when there is none) and compare
-    their outputs. A .tflite input has no float model: it is checked against labels only."""
+    their outputs. A .tflite input has no float model: it is checked against labels only.
+    The quantized model's score is the quantize pass's check for the accuracy guard."""
     return _validate(artifact, ctx, "tflite-micro", MicroRunner(artifact.tflite, artifact.graph))
 
 
@@ -29,7 +31,7 @@ def _validate(artifact: Artifact, ctx: BuildContext, runtime: str, runner) -> Ar
     result = {"data": data.source, "samples": len(data), "runtime": runtime}
     float_out = None
     if ctx.reference is not None:
-        float_out = ctx.reference.predict(data.x)
+        float_out = scoring.reference_outputs(ctx)
         per_output = [compare(f, q) for f, q in zip(float_out, quant_out)]
         result |= {"reference": ctx.reference.runtime, **per_output[0]}
         if len(per_output) > 1:
@@ -39,6 +41,7 @@ def _validate(artifact: Artifact, ctx: BuildContext, runtime: str, runner) -> Ar
             result["accuracy_float"] = accuracy(float_out[0], data.y)
         result["accuracy_quantized"] = accuracy(quant_out[0], data.y)
         ctx.measured["accuracy"] = result["accuracy_quantized"]
+    scoring.measure(ctx, "quantize", quant_out)
     if ctx.validation is None:
         ctx.report.warn("no --validation data: validated on the calibration data, which the "
                         "quantizer has seen; give held-out data for an honest figure")

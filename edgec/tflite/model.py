@@ -265,6 +265,9 @@ def _read_tensor(index: int, t: Table, buffers) -> Tensor:
     if q is not None:
         scale = np.array(q.vector(2, "f", "quantization scale"), dtype=np.float32)
         zero_point = np.array(q.vector(3, "q", "quantization zero point"), dtype=np.int64)
+        if not np.all(np.isfinite(scale) & (scale > 0)):
+            bad = scale[~(np.isfinite(scale) & (scale > 0))][0]
+            raise malformed(f"tensor {index} has quantization scale {bad}; scales are positive")
         if scale.size:
             quant = Quantization(scale, zero_point, q.scalar(6, "i"))
     return Tensor(

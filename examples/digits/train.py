@@ -1,5 +1,6 @@
 """Train the bundled example: a small CNN on scikit-learn's handwritten digits (8x8, real data,
-no download). Writes model.keras (tf_keras / Keras 2 format), calibration.npz and
+no download). Writes model.keras (tf_keras / Keras 2 format), train.npz (the 1,300 training
+samples, for fine-tuning: `edgec build --prune/--qat/--auto --train`), calibration.npz and
 validation.npz beside this script.
 
     .venv/bin/python examples/digits/train.py
@@ -60,9 +61,10 @@ def main() -> None:
     _, accuracy = net.evaluate(x_val, y_val, verbose=0)
     print(f"float validation accuracy: {100 * accuracy:.2f} % on {len(x_val)} samples")
     net.save(HERE / "model.keras")
+    np.savez(HERE / "train.npz", x=x_train, y=y_train)
     np.savez(HERE / "calibration.npz", x=x_train[:300], y=y_train[:300])
     np.savez(HERE / "validation.npz", x=x_val, y=y_val)
-    print(f"wrote {HERE / 'model.keras'}, calibration.npz, validation.npz")
+    print(f"wrote {HERE / 'model.keras'}, train.npz, calibration.npz, validation.npz")
 
 
 if __name__ == "__main__":

@@ -167,7 +167,15 @@ def test_output_error(digits_example, tmp_path):
     assert_error(run("build", digits_example.model, "-t", "stm32", "-c", digits_example.calibration,
                      "-o", tmp_path / "file"), 10, "is not a folder")
     assert_error(run("build", digits_example.model, "-t", "stm32", "-c", digits_example.calibration,
-                     "-o", tmp_path / "no" / "such" / "out"), 10, "does not exist")
+                     "-o", tmp_path / "file" / "under" / "out"), 10, "cannot be written")
+
+
+def test_missing_parent_folders_of_the_output_are_created(digits_example, tmp_path):
+    out = tmp_path / "new" / "deep" / "out"
+    result = run("build", digits_example.model, "-t", "stm32", "-c", digits_example.calibration,
+                 "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert (out / "model.tflite").exists()
 
 
 def test_internal_error_is_exit_70_and_debug_shows_the_traceback(digits_example, tmp_path,
@@ -178,8 +186,8 @@ def test_internal_error_is_exit_70_and_debug_shows_the_traceback(digits_example,
     def broken(artifact, ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(edgec.builder, "passes_for",
-                        lambda profile, runtime="tflm": (Pass("broken", broken),))
+    monkeypatch.setattr(edgec.builder, "build_passes",
+                        lambda options, kind, profile=None: [Pass("broken", broken)])
     args = ["build", digits_example.model, "-t", "stm32", "-c", digits_example.calibration,
             "-o", tmp_path / "o"]
     assert_error(run(*args), 70, "pass 'broken' failed unexpectedly: RuntimeError: boom")

@@ -20,6 +20,27 @@ def built(digits_example, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def optimised(digits_example, digits, tmp_path_factory):
+    """A build with the optional sections: pruning, the guard and the AOT plan."""
+    import numpy as np
+
+    root = tmp_path_factory.mktemp("html-opt")
+    np.savez(root / "train.npz", x=digits.x_train, y=digits.y_train)
+    edgec.build(digits_example.model, target="stm32", calibration=digits_example.calibration,
+                validation=digits_example.validation, train=root / "train.npz", prune=0.5,
+                epochs=2, max_accuracy_drop=50.0, runtime="aot", out=root / "out")
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def accelerated(digits_example, tmp_path_factory):
+    out = tmp_path_factory.mktemp("html-npu") / "out"
+    edgec.build(digits_example.model, target="ethos-u55-128",
+                calibration=digits_example.calibration, out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -70,17 +91,36 @@ def lookup(data, path: str):
     return data
 
 
-def test_page_and_json_agree_on_every_shared_number(built):
-    report = json.loads((built / "report.json").read_text())
+def shared_numbers(out):
+    report = json.loads((out / "report.json").read_text())
     parser = _Numbers()
-    parser.feed((built / "report.html").read_text())
-    assert len(parser.found) > 30
+    parser.feed((out / "report.html").read_text())
     for key, shown in parser.found:
         assert repr(lookup(report, key)) == shown, key
-    keys = {k for k, _ in parser.found}
+    return {k for k, _ in parser.found}
+
+
+def test_page_and_json_agree_on_every_shared_number(built):
+    keys = shared_numbers(built)
+    assert len(keys) > 30
     for key in ("model_bytes", "arena_bytes", "flash_bytes", "ram_bytes", "budgets.0.limit",
                 "validation.accuracy_float", "validation.accuracy_quantized", "layers.0.macs"):
         assert key in keys
+
+
+def test_optional_sections_agree_too(optimised, accelerated, browser):
+    keys = shared_numbers(optimised)
+    for key in ("aot.activation_bytes", "optimization.prune.params_after",
+                "optimization.prune.layers.0.filters_after", "accuracy_guard.checks.0.value"):
+        assert key in keys
+    keys = shared_numbers(accelerated)
+    for key in ("vela.sram_bytes", "vela.cycles_total", "placement.ops_on_accelerator"):
+        assert key in keys
+    browser.get((optimised / "report.html").resolve().as_uri())
+    for cls in ("aot-memory", "memory-timeline"):
+        chart = browser.find_element("css selector", f"svg.{cls}")
+        assert chart.size["width"] > 100 and chart.size["height"] > 20
+    assert browser.find_elements("css selector", "svg.memory-timeline line.plan-line")
 
 
 def test_page_is_self_contained(built):

@@ -78,3 +78,18 @@ def test_random_corruption_never_escapes_as_another_exception(digits_tflite):
             read_model(bytes(data))
         except ModelError:
             pass
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 0.0, -1.0])
+def test_unusable_quantization_scales_are_refused(digits_tflite, bad):
+    """Found by the fuzzer: a NaN scale reached the AOT requantization arithmetic."""
+    import struct
+
+    model = read_model(digits_tflite)
+    scale = model.main.tensors[model.main.inputs[0]].quantization.scale[0]
+    data = bytearray(digits_tflite)
+    at = data.find(struct.pack("<f", scale))
+    assert at > 0
+    data[at:at + 4] = struct.pack("<f", bad)
+    with pytest.raises(ModelError, match="quantization scale"):
+        read_model(bytes(data))

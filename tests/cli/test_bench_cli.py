@@ -114,3 +114,13 @@ def test_dsp_kernels_on_a_core_without_dsp_is_a_target_error(digits_file, tmp_pa
     result = run("build", digits_file, "--target", "rp2040", "--runtime", "aot", "--kernels", "dsp",
                  "-o", tmp_path / "out")
     assert_error(result, 5, "needs the Arm DSP extension")
+
+
+def test_an_emulator_run_past_the_timeout_is_stopped(mlperf_tflites, tmp_path):
+    model = tmp_path / "ic.tflite"
+    model.write_bytes(mlperf_tflites["ic"])  # ~100 M instructions a sample with scalar kernels
+    out = tmp_path / "out"
+    result = run("bench", model, "--target", "stm32", "--kernels", "scalar", "--samples", 20,
+                 "--timeout", 1, "-o", out)
+    assert_error(result, 70, "did not finish within 1 s")
+    assert not out.exists()

@@ -64,11 +64,15 @@ def flatbuffer_figures(tflite: bytes) -> dict:
             "macs": sum(c.macs for c in costs), "flatbuffer_bytes": len(tflite)}
 
 
-def run_bench(path: Path, kernels: str, out: Path, samples: int) -> dict:
+def run_bench(path: Path, kernels: str, out: Path, samples: int,
+              target_file: Path | None = None) -> dict:
+    """edgec bench on the M4 target, or on the profile in target_file."""
     import edgec
 
     start = time.perf_counter()
-    bench = edgec.bench(path, target=TARGET, out=out, kernels=kernels, samples=samples, seed=0)
+    target = None if target_file else TARGET
+    bench = edgec.bench(path, target=target, target_file=target_file, out=out, kernels=kernels,
+                        samples=samples, seed=0)
     seconds = time.perf_counter() - start
     report = json.loads((out / "report.json").read_text())
     aot = report["aot"]

@@ -32,18 +32,20 @@ KERNEL_FILES = {
     "edgec_conv2d_s8_dsp": "edgec_conv_dsp.c",
     "edgec_depthwise_conv2d_s8_dsp": "edgec_depthwise_conv_dsp.c",
     "edgec_fully_connected_s8_dsp": "edgec_fully_connected_dsp.c",
+    "edgec_conv2d_s8_mve": "edgec_conv_mve.c",
+    "edgec_fully_connected_s8_mve": "edgec_fully_connected_mve.c",
 }
 KERNEL_HEADERS = ("edgec_kernels.h", "edgec_fixedpoint.h")
-#: The header the DSP variants (edgec/aot/dsp.py) include, shipped when one is used.
+#: The header the DSP and MVE variants (edgec/aot/simd.py) include, shipped when one is used.
 DSP_HEADER = "edgec_dsp.h"
 _CTYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
            "int64": "int64_t", "float32": "float"}
 
 
-def is_dsp_file(name: str) -> bool:
-    """A kernel source of the DSP variants (edgec/aot/dsp.py): compiles for Arm cores with
-    the DSP extension only."""
-    return name.endswith("_dsp.c")
+def is_simd_file(name: str) -> bool:
+    """A kernel source of the DSP or MVE variants (edgec/aot/simd.py): compiles for Arm
+    cores with that extension only."""
+    return name.endswith(("_dsp.c", "_mve.c"))
 
 
 def kernel_source(name: str) -> bytes:
@@ -53,7 +55,7 @@ def kernel_source(name: str) -> bytes:
 def kernel_files(kernels: list[Kernel]) -> list[str]:
     """The kernel sources a model needs, plus the shared headers."""
     needed = {file for k in kernels for fn, file in KERNEL_FILES.items() if k.call.find(fn + "(") >= 0}
-    dsp = [DSP_HEADER] if any(is_dsp_file(f) for f in needed) else []
+    dsp = [DSP_HEADER] if any(is_simd_file(f) for f in needed) else []
     return sorted(needed) + list(KERNEL_HEADERS) + dsp
 
 

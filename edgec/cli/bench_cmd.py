@@ -50,7 +50,8 @@ def bench(
         help="Calibrate a float model on random data (accuracy is then unknown)."),
     kernels: str = typer.Option(
         "auto", "--kernels",
-        help="dsp (SIMD kernels, cores with the Arm DSP extension), scalar (portable C) or auto."),
+        help="dsp (SIMD kernels, cores with the Arm DSP extension), mve (Helium, Cortex-M55), "
+             "scalar (portable C) or auto (the best the core has)."),
     seed: int = typer.Option(0, "--seed", help="Seed for random inputs and sampling."),
     image_scale: str = typer.Option("auto", "--image-scale",
                                     help="Pixel range for image folders (as edgec build)."),

@@ -76,7 +76,8 @@ def build(
     kernels: str = typer.Option(
         "auto", "--kernels",
         help="With --runtime aot: dsp (SIMD kernels for cores with the Arm DSP extension), "
-             "scalar (portable C) or auto (dsp when the target's core has the extension)."),
+             "mve (Helium kernels, Cortex-M55), scalar (portable C) or auto (the best the "
+             "target's core has)."),
     unsafe_load: bool = typer.Option(
         False, "--unsafe-load", help="Allow models whose loading runs code (Lambda layers). "
                                      "Only for files you trust."),

@@ -16,17 +16,20 @@ KERNEL_CHOICES = ("auto",) + KERNEL_SETS
 
 
 def kernel_set(profile: Profile, choice: str = "auto") -> str:
-    """The kernels generated for a target: the DSP variants on cores with the DSP extension
-    (cores.toml `dsp`), the portable ones elsewhere, unless `choice` names one."""
+    """The kernels generated for a target: the Helium variants on cores with MVE, the DSP
+    variants on cores with the DSP extension (cores.toml `mve`, `dsp`), the portable ones
+    elsewhere, unless `choice` names a set."""
     if choice not in KERNEL_CHOICES:
         raise TargetError(f"unknown kernel set '{choice}'",
                           hint=f"use one of: {', '.join(KERNEL_CHOICES)}")
+    device = profile.device
     if choice == "auto":
-        return "dsp" if profile.device.dsp else "scalar"
-    if choice == "dsp" and not profile.device.dsp:
-        raise TargetError(f"--kernels dsp needs the Arm DSP extension; {profile.id}'s core "
-                          f"{profile.device.core} has none",
-                          hint="use --kernels auto or scalar for this target")
+        return "mve" if device.mve else "dsp" if device.dsp else "scalar"
+    needs = {"dsp": (device.dsp, "the Arm DSP extension"), "mve": (device.mve, "Helium (MVE)")}
+    if choice in needs and not needs[choice][0]:
+        raise TargetError(f"--kernels {choice} needs {needs[choice][1]}; {profile.id}'s core "
+                          f"{device.core} has none",
+                          hint="use --kernels auto (the best the core has) or scalar")
     return choice
 
 

@@ -46,11 +46,11 @@ class NativeModel:
 
 def all_kernel_files(folder: Path) -> list[Path]:
     """Every portable kernel source and header of the package, copied into `folder` (the
-    DSP variants compile for Arm cores only: tests/device runs them)."""
+    DSP and MVE variants compile for Arm cores only: tests/device runs them)."""
     from edgec.aot import codegen
 
     folder.mkdir(parents=True, exist_ok=True)
-    names = sorted({f for f in codegen.KERNEL_FILES.values() if not codegen.is_dsp_file(f)})
+    names = sorted({f for f in codegen.KERNEL_FILES.values() if not codegen.is_simd_file(f)})
     names += list(codegen.KERNEL_HEADERS)
     for name in names:
         (folder / name).write_bytes(codegen.kernel_source(name))

@@ -61,7 +61,7 @@ def test_stack_bound_covers_what_the_model_uses_on_the_device(mlperf_tflites, tm
 
 def test_a_core_without_dsp_gets_portable_kernels_compiled_for_it(digits_file, tmp_path):
     report = edgec.build(digits_file, target="rp2040", out=tmp_path / "out", runtime="aot")
-    assert report.aot["kernel_set"] == "scalar" and report.aot["dsp_kernels"] == 0
+    assert report.aot["kernel_set"] == "scalar" and report.aot["simd_kernels"] == 0
     assert "-mcpu=cortex-m0plus" in report.aot["method"]
     assert not (tmp_path / "out" / "edgec_dsp.h").exists()
 

@@ -116,6 +116,13 @@ def test_dsp_kernels_on_a_core_without_dsp_is_a_target_error(digits_file, tmp_pa
     assert_error(result, 5, "needs the Arm DSP extension")
 
 
+def test_mve_kernels_on_a_core_without_helium_is_a_target_error(digits_file, tmp_path):
+    result = run("build", digits_file, "--target", "stm32", "--runtime", "aot", "--kernels", "mve",
+                 "-o", tmp_path / "out")
+    assert_error(result, 5, "needs Helium (MVE)")
+    assert not (tmp_path / "out").exists()
+
+
 def test_an_emulator_run_past_the_timeout_is_stopped(mlperf_tflites, tmp_path):
     model = tmp_path / "ic.tflite"
     model.write_bytes(mlperf_tflites["ic"])  # ~100 M instructions a sample with scalar kernels

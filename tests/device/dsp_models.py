@@ -1,4 +1,4 @@
-"""Seeded random single-op int8 models for the DSP kernels (edgec/aot/dsp.py): convolutions,
+"""Seeded random single-op int8 models for the DSP kernels (edgec/aot/simd.py): convolutions,
 depthwise convolutions and fully connected layers, alone or with a residual ADD fused in.
 
 The shapes aim at the variants' edges: channel counts around multiples of four (the

@@ -1,5 +1,5 @@
 """Whole MLPerf Tiny models (KWS DS-CNN, IC ResNet-8) with the DSP kernels on emulated
-Cortex-M4 and M7: bit-exact with TensorFlow Lite Micro and with the portable kernels (the
+Cortex-M4 and M7 and the Helium (MVE) kernels on the M55: bit-exact with TensorFlow Lite Micro and with the portable kernels (the
 same model's scalar C on the host), instruction counts identical run to run. Each model is
 compiled once per core."""
 
@@ -16,7 +16,8 @@ from edgec.tflm import MicroRunner
 from tests.aot.native import NativeModel, write_files
 
 MODELS = ("kws", "ic")
-CORES = ("cortex-m4", "cortex-m7")
+#: (core, kernel set)
+CORES = (("cortex-m4", "dsp"), ("cortex-m7", "dsp"), ("cortex-m55", "mve"))
 SAMPLES = 3
 
 
@@ -39,12 +40,12 @@ def cases(mlperf_tflites, tmp_path_factory) -> dict:
     return out
 
 
-@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("core, kernel_set", CORES)
 @pytest.mark.parametrize("name", MODELS)
-def test_model_with_dsp_kernels_is_bit_exact(cases, name, core, tmp_path):
+def test_model_with_simd_kernels_is_bit_exact(cases, name, core, kernel_set, tmp_path):
     case = cases[name]
-    result = generate(case["model"], kernels="dsp")
-    assert result.stats["dsp_kernels"] >= 5
+    result = generate(case["model"], kernels=kernel_set)
+    assert result.stats["simd_kernels"] >= 5 and result.stats["kernel_set"] == kernel_set
     folder = write_files(result.files, tmp_path / "c")
     firmware = build_firmware(sorted(folder.glob("edgec_*.c")), board=cortex_m_board(core),
                               out_dir=tmp_path / "fw", input_bytes=case["rows"].shape[1],
@@ -52,7 +53,7 @@ def test_model_with_dsp_kernels_is_bit_exact(cases, name, core, tmp_path):
     run = run_firmware(firmware, case["rows"])
 
     assert np.array_equal(run.outputs, case["tflm"])
-    assert np.array_equal(run.outputs, case["scalar"])  # DSP and portable kernels agree
+    assert np.array_equal(run.outputs, case["scalar"])  # SIMD and portable kernels agree
     assert [op.index for op in run.inferences[0].per_op] == result.stats["order"]
     if core == "cortex-m4":  # the count is deterministic: a second run counts the same
         again = run_firmware(firmware, case["rows"])

@@ -7,56 +7,6 @@
  * in the bias (edgec_dsp.h), so positions outside the input hold its zero point. */
 #include "edgec_dsp.h"
 
-/* n bytes from src, or n copies of `value` when src is NULL (short runs: no call). */
-EDGEC_INLINE void fill(int8_t *dst, const int8_t *src, int32_t n, int8_t value) {
-  int32_t i;
-  if (n > 16) {
-    if (src != NULL) {
-      memcpy(dst, src, (size_t)n);
-    } else {
-      memset(dst, value, (size_t)n);
-    }
-  } else if (src != NULL) {
-    for (i = 0; i < n; i++) dst[i] = src[i];
-  } else {
-    for (i = 0; i < n; i++) dst[i] = value;
-  }
-}
-
-/* The k_h x k_w x in_c window of output pixel (oy, ox) as int8, in filter order,
- * positions outside the input holding the input zero point, zeros up to col_len. */
-static void window(const edgec_conv_dsp_params *p, const int8_t *image, int32_t oy, int32_t ox,
-                   int8_t *col) {
-  const int32_t c = p->in_c, k_h = p->k_h, k_w = p->k_w, in_h = p->in_h, in_w = p->in_w;
-  const int32_t dh = p->dilation_h, dw = p->dilation_w, row_bytes = k_w * c;
-  const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
-  const int32_t tail = p->col_len - k_h * row_bytes;
-  const int8_t pad = (int8_t)p->pad_value;
-  int8_t *dst = col;
-  int32_t ky, kx;
-  for (ky = 0; ky < k_h; ky++, dst += row_bytes) {
-    const int32_t iy = iy0 + ky * dh;
-    const int8_t *row = image + (size_t)(iy < 0 ? 0 : iy) * in_w * c;
-    if (iy < 0 || iy >= in_h) {
-      fill(dst, NULL, row_bytes, pad);
-    } else if (dw == 1) { /* the valid taps of a row are one run of bytes */
-      const int32_t first = ix0 < 0 ? -ix0 : 0;
-      int32_t end = k_w < in_w - ix0 ? k_w : in_w - ix0;
-      end = end > first ? end : first;
-      fill(dst, NULL, first * c, pad);
-      fill(dst + first * c, row + (size_t)(ix0 + first) * c, (end - first) * c, pad);
-      fill(dst + end * c, NULL, (k_w - end) * c, pad);
-    } else {
-      for (kx = 0; kx < k_w; kx++) {
-        const int32_t ix = ix0 + kx * dw;
-        const int outside = ix < 0 || ix >= in_w;
-        fill(dst + kx * c, outside ? NULL : row + (size_t)ix * c, c, pad);
-      }
-    }
-  }
-  fill(dst, NULL, tail, 0); /* meets zero weights */
-}
-
 /* One group of four window values of both pixels with output channels oc and oc + 1: a
  * doubleword of weights (one word per channel) and two of widened window values (pixel 0,
  * pixel 1), each weight word widened once and used twice. Written out so that the loads
@@ -117,7 +67,7 @@ EDGEC_DSP_ALWAYS_INLINE void conv_body(const edgec_conv_dsp_params *p, const int
         if (direct) {
           src = image + (size_t)oy * step_y + (size_t)ox * step_x;
         } else {
-          window(p, image, oy, ox, col8);
+          edgec_window(p, image, oy, ox, col8);
         }
         edgec_widen(src, col_len / 4, cols + 2 * j, 4);
       }

@@ -1,8 +1,9 @@
 /* edgec AOT kernels: helpers of the SIMD variants for cores with the Arm DSP extension
- * (Cortex-M4, M7, M33, M55), written with the ACLE intrinsics of <arm_acle.h>.
+ * (Cortex-M4, M7, M33, M55), written with the ACLE intrinsics of <arm_acle.h>; the
+ * Helium (MVE) variants of the Cortex-M55 (edgec_*_mve.c) share them.
  *
  * The variants (edgec_*_dsp.c) compute exactly what the portable kernels compute; two
- * things are prepared when the code is generated (edgec/aot/dsp.py):
+ * things are prepared when the code is generated (edgec/aot/simd.py):
  * - the input offset is folded into the bias: sum(w * (x + offset)) + bias equals
  *   sum(w * x) + (bias + offset * sum(w)) in int32 arithmetic, provided every position
  *   outside the input holds the input zero point (-offset), which the kernels ensure;
@@ -118,6 +119,57 @@ EDGEC_DSP_ALWAYS_INLINE void edgec_dsp_put(const edgec_dsp_tail *t, const int re
                     t->add_min, t->add_max);
   }
   output[at] = (int8_t)r;
+}
+
+/* n bytes from src, or n copies of `value` when src is NULL (short runs: no call). */
+EDGEC_INLINE void edgec_fill(int8_t *dst, const int8_t *src, int32_t n, int8_t value) {
+  int32_t i;
+  if (n > 16) {
+    if (src != NULL) {
+      memcpy(dst, src, (size_t)n);
+    } else {
+      memset(dst, value, (size_t)n);
+    }
+  } else if (src != NULL) {
+    for (i = 0; i < n; i++) dst[i] = src[i];
+  } else {
+    for (i = 0; i < n; i++) dst[i] = value;
+  }
+}
+
+/* The convolution window of output pixel (oy, ox) as int8 (im2col), in filter order:
+ * k_h x k_w x in_c values, positions outside the input holding the input zero point,
+ * zeros up to col_len. */
+EDGEC_INLINE void edgec_window(const edgec_conv_dsp_params *p, const int8_t *image, int32_t oy,
+                               int32_t ox, int8_t *col) {
+  const int32_t c = p->in_c, k_h = p->k_h, k_w = p->k_w, in_h = p->in_h, in_w = p->in_w;
+  const int32_t dh = p->dilation_h, dw = p->dilation_w, row_bytes = k_w * c;
+  const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+  const int32_t tail = p->col_len - k_h * row_bytes;
+  const int8_t pad = (int8_t)p->pad_value;
+  int8_t *dst = col;
+  int32_t ky, kx;
+  for (ky = 0; ky < k_h; ky++, dst += row_bytes) {
+    const int32_t iy = iy0 + ky * dh;
+    const int8_t *row = image + (size_t)(iy < 0 ? 0 : iy) * in_w * c;
+    if (iy < 0 || iy >= in_h) {
+      edgec_fill(dst, NULL, row_bytes, pad);
+    } else if (dw == 1) { /* the valid taps of a row are one run of bytes */
+      const int32_t first = ix0 < 0 ? -ix0 : 0;
+      int32_t end = k_w < in_w - ix0 ? k_w : in_w - ix0;
+      end = end > first ? end : first;
+      edgec_fill(dst, NULL, first * c, pad);
+      edgec_fill(dst + first * c, row + (size_t)(ix0 + first) * c, (end - first) * c, pad);
+      edgec_fill(dst + end * c, NULL, (k_w - end) * c, pad);
+    } else {
+      for (kx = 0; kx < k_w; kx++) {
+        const int32_t ix = ix0 + kx * dw;
+        const int outside = ix < 0 || ix >= in_w;
+        edgec_fill(dst + kx * c, outside ? NULL : row + (size_t)ix * c, c, pad);
+      }
+    }
+  }
+  edgec_fill(dst, NULL, tail, 0); /* meets zero weights */
 }
 
 #endif /* EDGEC_DSP_H_ */

@@ -181,6 +181,15 @@ void edgec_fully_connected_s8_dsp(const edgec_fc_dsp_params *p, const int8_t *in
                                   int8_t *output, const edgec_residual *res,
                                   const int8_t *shortcut, int32_t *scratch);
 
+/* Helium (MVE) variants for the Cortex-M55 (edgec_*_mve.c), with the parameters of the DSP
+ * variants except the filter layout: rows of col_len (row_len) bytes, a multiple of 16 and
+ * zero padded, one after another; `direct` unused. Scratch: 2 * col_len bytes; row_len bytes. */
+void edgec_conv2d_s8_mve(const edgec_conv_dsp_params *p, const int8_t *input, int8_t *output,
+                         const edgec_residual *res, const int8_t *shortcut, int32_t *scratch);
+void edgec_fully_connected_s8_mve(const edgec_fc_dsp_params *p, const int8_t *input,
+                                  int8_t *output, const edgec_residual *res,
+                                  const int8_t *shortcut, int32_t *scratch);
+
 /* AVERAGE_POOL_2D and MAX_POOL_2D. */
 typedef struct {
   int32_t batches, in_h, in_w, channels, out_h, out_w;

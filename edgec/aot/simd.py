@@ -1,16 +1,20 @@
-"""SIMD variants of the hot kernels for cores with the Arm DSP extension.
+"""SIMD variants of the hot kernels: the Arm DSP extension (Cortex-M4, M7, M33, M55) and
+Helium (MVE, Cortex-M55).
 
-`specialize(kernel)` turns a lowered CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED call
-into a call of its variant in edgec_<family>_dsp.c (SXTB16 and SMLAD from <arm_acle.h>),
-with what that variant expects prepared here, once:
+`specialize(kernel, "dsp")` turns a lowered CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED
+call into a call of its variant in edgec_<family>_dsp.c (SXTB16 and SMLAD from
+<arm_acle.h>); `specialize(kernel, "mve")` uses edgec_conv_mve.c and
+edgec_fully_connected_mve.c (VMLADAVA from <arm_mve.h>) for the other two and the DSP
+depthwise. What the variants expect is prepared here, once:
 
 - the input offset folded into the bias: sum(w * (x + offset)) + bias equals
   sum(w * x) + bias + offset * sum(w) in int32 arithmetic, exact when every position
   outside the input holds the input zero point (the kernels see to that);
 - multipliers and shifts per output channel;
-- the weights reordered as the kernel reads them (pairs or fours of rows interleaved word
-  by word, rows zero padded to a multiple of eight; depthwise taps grouped by four
-  channels), so every weight is loaded once as part of a word;
+- the weights laid out as the kernel reads them: DSP, pairs or fours of rows interleaved
+  word by word, rows zero padded to a multiple of 8, depthwise taps grouped by four
+  channels, so every weight is loaded once as part of a word; MVE, rows zero padded to a
+  multiple of 16 (one vector);
 - with a fused residual ADD, a table of what the ADD makes of each int8 value of either
   input before adding (its rescaling depends on that one value), computed here with
   the kernels' own arithmetic (`mbqm`).
@@ -70,10 +74,11 @@ def _interleave(rows: np.ndarray, block: int) -> np.ndarray:
     return np.concatenate([blocks.reshape(-1), rows[whole:].reshape(-1)])
 
 
-def _pad_columns(rows: np.ndarray) -> np.ndarray:
-    """Rows zero padded to a multiple of 8 values (the kernels take two words per step)."""
+def _pad_columns(rows: np.ndarray, multiple: int) -> np.ndarray:
+    """Rows zero padded to a multiple of `multiple` values (what the kernel takes per step:
+    two words for DSP, a vector of 16 for MVE)."""
     n, length = rows.shape
-    out = np.zeros((n, (length + 7) // 8 * 8), dtype=np.int8)
+    out = np.zeros((n, (length + multiple - 1) // multiple * multiple), dtype=np.int8)
     out[:, :length] = rows
     return out
 
@@ -114,30 +119,39 @@ def _refs(k: Kernel) -> tuple[dict[str, str], list[CArray]]:
                            "requant")]
 
 
-def _conv(k: Kernel) -> Kernel:
+def _conv(k: Kernel, isa: str) -> Kernel:
     p = k.params
     if p["filter_c"] != p["in_c"]:  # grouped
         return k
     taps = p["k_h"] * p["k_w"] * p["in_c"]
     rows = _arrays(k)["filter"].astype(np.int8).reshape(p["out_c"], taps)
-    padded = _pad_columns(rows)
+    padded = _pad_columns(rows, 16 if isa == "mve" else 8)
     col_len = padded.shape[1]
-    direct = int(p["k_h"] == p["k_w"] == 1 and p["pad_h"] == p["pad_w"] == 0 and p["in_c"] % 4 == 0)
+    # DSP: a 1x1 window over a multiple of 4 channels is widened straight from the input.
+    # MVE always copies the windows: reading the input in place while writing the output
+    # would break the access contract the memory plan relies on (in-place 1x1 convolutions).
+    direct = int(isa == "dsp" and p["k_h"] == p["k_w"] == 1 and p["pad_h"] == p["pad_w"] == 0
+                 and p["in_c"] % 4 == 0)
     keep = ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "k_h", "k_w",
             "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w")
     refs, tables = _refs(k)
     params = {**{f: p[f] for f in keep}, "col_len": col_len, "direct": direct,
               "pad_value": -p["input_offset"], "output_offset": p["output_offset"],
               "act_min": p["act_min"], "act_max": p["act_max"], **refs}
-    arrays = [CArray(f"{k.name}_filter", "int8_t", _interleave(padded, 2)),
+    if isa == "mve":  # two int8 windows
+        filter_data, scratch = padded.reshape(-1), 2 * col_len
+    else:  # two widened windows (4 bytes per 2 values), and an int8 one to widen from
+        filter_data, scratch = _interleave(padded, 2), 4 * col_len + (0 if direct else col_len)
+    arrays = [CArray(f"{k.name}_filter", "int8_t", filter_data),
               *_channel_tables(k, rows, p["out_c"], p["input_offset"]), *tables]
     return replace(k, params_type="edgec_conv_dsp_params", params=params, arrays=arrays,
-                   call="edgec_conv2d_s8_dsp({params}, {in0}, {out}, {residual}, {shortcut}, "
-                        "{scratch})",
-                   scratch_bytes=4 * col_len + (0 if direct else col_len))
+                   call=f"edgec_conv2d_s8_{isa}({{params}}, {{in0}}, {{out}}, {{residual}}, "
+                        "{shortcut}, {scratch})",
+                   scratch_bytes=scratch)
 
 
-def _depthwise(k: Kernel) -> Kernel:
+def _depthwise(k: Kernel, isa: str) -> Kernel:
+    """The DSP variant on both kinds of core (SMLABB/SMLATT over four channels a word)."""
     p = k.params
     taps = p["k_h"] * p["k_w"]
     if p["depth_multiplier"] != 1 or taps > MAX_TAPS:
@@ -161,29 +175,42 @@ def _depthwise(k: Kernel) -> Kernel:
                    scratch_bytes=_round4(c))
 
 
-def _fully_connected(k: Kernel) -> Kernel:
+def _fully_connected(k: Kernel, isa: str) -> Kernel:
     p = k.params
     if p["filter_offset"] != 0:
         return k
     rows = _arrays(k)["filter"].astype(np.int8).reshape(p["out_depth"], p["accum_depth"])
-    padded = _pad_columns(rows)
+    padded = _pad_columns(rows, 16 if isa == "mve" else 8)
+    row_len = padded.shape[1]
     refs, tables = _refs(k)
     params = {"batches": p["batches"], "accum_depth": p["accum_depth"],
-              "out_depth": p["out_depth"], "row_len": padded.shape[1],
+              "out_depth": p["out_depth"], "row_len": row_len,
               "output_offset": p["output_offset"], "act_min": p["act_min"],
               "act_max": p["act_max"], **refs}
-    arrays = [CArray(f"{k.name}_filter", "int8_t", _interleave(padded, 4)),
+    if isa == "mve":  # the input row, zero padded
+        filter_data, scratch = padded.reshape(-1), row_len
+    else:  # the input row widened: 4 bytes per 2 values
+        filter_data, scratch = _interleave(padded, 4), 2 * row_len
+    arrays = [CArray(f"{k.name}_filter", "int8_t", filter_data),
               *_channel_tables(k, rows, p["out_depth"], p["input_offset"]), *tables]
     return replace(k, params_type="edgec_fc_dsp_params", params=params, arrays=arrays,
-                   call="edgec_fully_connected_s8_dsp({params}, {in0}, {out}, {residual}, "
-                        "{shortcut}, {scratch})",
-                   scratch_bytes=2 * padded.shape[1])
+                   call=f"edgec_fully_connected_s8_{isa}({{params}}, {{in0}}, {{out}}, "
+                        "{residual}, {shortcut}, {scratch})",
+                   scratch_bytes=scratch)
 
 
 VARIANTS = {"CONV_2D": _conv, "DEPTHWISE_CONV_2D": _depthwise, "FULLY_CONNECTED": _fully_connected}
+#: The kernel sets with SIMD variants (edgec.aot.KERNEL_SETS adds the portable "scalar").
+ISAS = ("dsp", "mve")
 
 
-def specialize(kernel: Kernel) -> Kernel:
-    """The DSP variant of a kernel call, or the call itself when there is none."""
+def specialize(kernel: Kernel, isa: str = "dsp") -> Kernel:
+    """The variant of a kernel call for `isa` ("dsp" or "mve"), or the call itself when
+    there is none."""
     variant = VARIANTS.get(kernel.opcode)
-    return kernel if variant is None else variant(kernel)
+    return kernel if variant is None else variant(kernel, isa)
+
+
+def is_variant(kernel: Kernel) -> bool:
+    """A call of a DSP or MVE variant."""
+    return kernel.params_type.endswith("_dsp_params")

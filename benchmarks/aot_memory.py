@@ -28,7 +28,6 @@ from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
-import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,21 +54,16 @@ def cortex_m4_sizes(files: dict[str, bytes], folder: Path) -> dict:
 
 def main() -> None:
     from edgec.aot import generate
-    from edgec.models import load_model
-    from edgec.passes.quantize import convert_int8
     from edgec.tf_runtime import keras as load_keras
     from edgec.tflite import read_model
     from edgec.tflm import MicroRunner
-    from edgec.zoo import MLPERF_TINY, build_mlperf_tiny
+    from edgec.zoo import MLPERF_TINY, quantized_mlperf_tiny
 
     keras = load_keras()
     models = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, ref in MLPERF_TINY.items():
-            path = Path(tmp) / f"{name}.keras"
-            build_mlperf_tiny(name, keras).save(path)
-            x = np.random.default_rng(0).uniform(0, 1, (64, *ref.input_shape)).astype(np.float32)
-            tflite = convert_int8(load_model(path), x)
+            tflite = quantized_mlperf_tiny(name, keras, samples=64)
             arena = MicroRunner(tflite).arena_bytes()
             start = time.perf_counter()
             result = generate(read_model(tflite))

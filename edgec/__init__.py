@@ -12,7 +12,7 @@ TensorFlow is imported only when a build needs it, so `import edgec` is cheap.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "analyze", "build", "BuildOptions", "build_early_exit", "prune",
+__all__ = ["__version__", "analyze", "bench", "build", "BuildOptions", "build_early_exit", "prune",
            "quantize", "qat", "run_early_exit"]
 
 
@@ -21,6 +21,10 @@ def __getattr__(name):
         from edgec import builder
 
         return getattr(builder, name)
+    if name == "bench":
+        from edgec.on_device import bench
+
+        return bench
     if name == "analyze":
         from edgec.analysis import analyze
 

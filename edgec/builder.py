@@ -14,6 +14,7 @@ from edgec.errors import ConversionError, DataError, EdgecError, OutputError, Ta
 from edgec.optimization import check_optimization
 from edgec.outputs import HTML_REPORT_NAME, REPORT_NAME, OutputStage
 from edgec.early_exit.options import check_early_exit
+from edgec.passes.aot import kernel_set
 from edgec.passes.budgets import breach_error
 from edgec.passes.plans import build_passes, input_kind
 from edgec.pipeline import BuildContext, run_passes
@@ -48,6 +49,7 @@ class BuildOptions:
     input_shape: tuple[int, ...] | None = None  # batch first, fixes dynamic input dimensions
     conversion_tolerance: float = 1e-3  # float TFLite vs onnxruntime, see edgec.onnx.check
     runtime: str = "tflm"  # "aot": also generate C with in-house kernels (edgec.aot)
+    kernels: str = "auto"  # --runtime aot: "scalar", "dsp" or "auto" (the core's DSP extension)
     # Optimisation (README "Optimising a model"); checked by edgec.optimization.
     train: Path | None = None  # training data for fine-tuning
     prune: float | None = None  # share of filters to remove
@@ -67,6 +69,17 @@ class BuildOptions:
     exit_confidence: str = "softmax"  # softmax | margin
     head_epochs: int = 30
     joint_epochs: int = 0  # joint fine-tuning of backbone and heads after the heads
+
+
+@dataclass(frozen=True)
+class PreparedBuild:
+    """A build whose options were checked: what `run_build` runs (`build`, `edgec.bench`)."""
+
+    options: BuildOptions
+    profile: Profile
+    kind: str  # the input's kind (edgec.passes.plans.input_kind)
+    plans: list | None  # --auto: the plans to search
+    passes: list | None  # otherwise: the passes to run
 
 
 def check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
@@ -94,6 +107,8 @@ def check_options(opts: BuildOptions, profile: Profile, kind: str) -> None:
     if opts.runtime not in RUNTIMES:
         raise TargetError(f"unknown runtime '{opts.runtime}'",
                           hint=f"use one of: {', '.join(RUNTIMES)}")
+    if opts.runtime == "aot":
+        kernel_set(profile, opts.kernels)  # refuses an unknown set or DSP kernels without DSP
     if not valid_c_name(opts.c_name):
         raise OutputError(f"--c-name '{opts.c_name}' is not a C identifier",
                           hint="use letters, digits and _, not starting with a digit")
@@ -106,6 +121,20 @@ def build(model: str | Path, **kwargs) -> Report:
     failure; on a budget breach the outputs are written first and the BudgetError
     carries the report (``exc.report``).
     """
+    prepared = prepare(model, **kwargs)
+    with OutputStage(prepared.options.out) as stage:
+        report = run_build(prepared, stage.path).report
+        stage.commit()
+    failure = guard_failure(report)
+    if failure is not None:
+        failure.report = report
+        raise failure
+    _raise_on_breach(report, prepared.profile)
+    return report
+
+
+def prepare(model: str | Path, **kwargs) -> PreparedBuild:
+    """A build's options and target, checked before any slow work starts."""
     known = {f.name for f in fields(BuildOptions)}
     unknown = set(kwargs) - known
     if unknown:
@@ -125,24 +154,22 @@ def build(model: str | Path, **kwargs) -> Report:
     check_optimization(opts, kind)
     check_early_exit(opts)
     passes = None if plans is not None else build_passes(opts, kind, profile)
+    return PreparedBuild(opts, profile, kind, plans, passes)
 
-    with OutputStage(opts.out) as stage:
-        ctx = BuildContext(profile=profile, options=opts,
-                           report=Report(target=profile.id, target_name=profile.name),
-                           stage=stage.path)
-        if plans is not None:
-            search(ctx, plans, kind)
-        else:
-            run_passes(passes, Artifact(), ctx)
-        report = ctx.report
-        write_reports(report, stage.path)
-        stage.commit()
-    failure = guard_failure(report)
-    if failure is not None:
-        failure.report = report
-        raise failure
-    _raise_on_breach(report, profile)
-    return report
+
+def run_build(prepared: PreparedBuild, folder: Path) -> BuildContext:
+    """Run a prepared build (its passes, or the --auto search), writing its outputs and
+    reports into `folder` (a staging folder); returns the context (report, loaded data)
+    without judging accuracy or budgets."""
+    opts, profile = prepared.options, prepared.profile
+    ctx = BuildContext(profile=profile, options=opts,
+                       report=Report(target=profile.id, target_name=profile.name), stage=folder)
+    if prepared.plans is not None:
+        search(ctx, prepared.plans, prepared.kind)
+    else:
+        run_passes(prepared.passes, Artifact(), ctx)
+    write_reports(ctx.report, folder)
+    return ctx
 
 
 def write_reports(report: Report, folder: Path) -> None:

@@ -89,3 +89,11 @@ def digits_tflite(digits_example, digits) -> bytes:
 
     return convert_int8(load_model(digits_example.model), digits.x_train[:100])
 
+
+@pytest.fixture(scope="session")
+def mlperf_tflites(keras) -> dict[str, bytes]:
+    """The four MLPerf Tiny reference architectures (seeded random weights), converted by
+    edgec's quantize step on a few random calibration samples (tests/aot and tests/device)."""
+    from edgec.zoo import MLPERF_TINY, quantized_mlperf_tiny
+
+    return {name: quantized_mlperf_tiny(name, keras, samples=16) for name in MLPERF_TINY}

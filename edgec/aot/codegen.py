@@ -29,10 +29,23 @@ KERNEL_FILES = {
     "edgec_pad_s8": "edgec_pad.c", "edgec_concatenation": "edgec_concatenation.c",
     "edgec_quantize_f32_s8": "edgec_quantize.c", "edgec_requantize_s8": "edgec_quantize.c",
     "edgec_dequantize_s8_f32": "edgec_quantize.c",
+    "edgec_conv2d_s8_dsp": "edgec_conv_dsp.c",
+    "edgec_depthwise_conv2d_s8_dsp": "edgec_depthwise_conv_dsp.c",
+    "edgec_fully_connected_s8_dsp": "edgec_fully_connected_dsp.c",
+    "edgec_conv2d_s8_mve": "edgec_conv_mve.c",
+    "edgec_fully_connected_s8_mve": "edgec_fully_connected_mve.c",
 }
 KERNEL_HEADERS = ("edgec_kernels.h", "edgec_fixedpoint.h")
+#: The header the DSP and MVE variants (edgec/aot/simd.py) include, shipped when one is used.
+DSP_HEADER = "edgec_dsp.h"
 _CTYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t",
            "int64": "int64_t", "float32": "float"}
+
+
+def is_simd_file(name: str) -> bool:
+    """A kernel source of the DSP or MVE variants (edgec/aot/simd.py): compiles for Arm
+    cores with that extension only."""
+    return name.endswith(("_dsp.c", "_mve.c"))
 
 
 def kernel_source(name: str) -> bytes:
@@ -42,7 +55,8 @@ def kernel_source(name: str) -> bytes:
 def kernel_files(kernels: list[Kernel]) -> list[str]:
     """The kernel sources a model needs, plus the shared headers."""
     needed = {file for k in kernels for fn, file in KERNEL_FILES.items() if k.call.find(fn + "(") >= 0}
-    return sorted(needed) + list(KERNEL_HEADERS)
+    dsp = [DSP_HEADER] if any(is_simd_file(f) for f in needed) else []
+    return sorted(needed) + list(KERNEL_HEADERS) + dsp
 
 
 def _array(a: CArray, per_line: int = 20) -> str:
@@ -64,6 +78,8 @@ class Source:
     def __init__(self, graph: Subgraph, schedule: Schedule, plan: MemoryPlan, name: str):
         self.graph, self.schedule, self.plan, self.name = graph, schedule, plan, name
         self.activations = f"{name}_activations"
+        self.scratch = f"{name}_scratch"
+        self.scratch_bytes = max((k.scratch_bytes for k in schedule.kernels), default=0)
         self.constants: dict[int, CArray] = {}
 
     def pointer(self, tensor: int) -> str:
@@ -79,7 +95,7 @@ class Source:
         decls = [_array(a) for a in k.arrays] + list(k.extra_decls)
         decls.append(f"static const {k.params_type} {k.name}_params = {c_struct(k.params)};")
         fill = {"params": f"&{k.name}_params", "out": self.pointer(k.output),
-                "residual": "NULL", "shortcut": "NULL"}
+                "residual": "NULL", "shortcut": "NULL", "scratch": self.scratch}
         for slot, tensor in enumerate(k.inputs):
             fill[f"in{slot}"] = self.pointer(tensor)
         if k.residual is not None:
@@ -139,6 +155,9 @@ class Source:
             "",
             f"/* All activations: {self.plan.activation_bytes} bytes, offsets from edgec's memory plan. */",
             f"static int8_t {self.activations}[{max(self.plan.activation_bytes, 1)}] EDGEC_MODEL_ALIGNED(16);",
+            *([f"/* Kernel scratch (widened windows, padding rows): {self.scratch_bytes} bytes. */",
+               f"static int32_t {self.scratch}[{self.scratch_bytes // 4}] EDGEC_MODEL_ALIGNED(8);"]
+              if self.scratch_bytes else []),
             "",
             f"int {self.name}_invoke(const int8_t *input, int8_t *output) {{",
             "  if (input == NULL || output == NULL) {",

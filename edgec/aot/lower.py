@@ -37,7 +37,7 @@ class CArray:
 @dataclass
 class Kernel:
     """One kernel call. `call` is a format string over {params}, {in0}.., {out},
-    {residual}, {shortcut}; pointers are filled in once the memory plan is known."""
+    {residual}, {shortcut}, {scratch}; pointers are filled in once the memory plan is known."""
 
     index: int  # op index in the flatbuffer
     opcode: str
@@ -53,6 +53,7 @@ class Kernel:
     residual: dict | None = None  # set when an ADD is fused in: shortcut tensor, add params
     fused: list[int] = field(default_factory=list)  # indices of ops folded into this one
     flat: bool = False  # an element-wise op whose inputs and output share one shape
+    scratch_bytes: int = 0  # of the model's scratch buffer ({scratch} in `call`) it uses
 
     @property
     def name(self) -> str:

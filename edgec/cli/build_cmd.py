@@ -73,6 +73,11 @@ def build(
         "tflm", "--runtime",
         help="tflm: the flatbuffer for TFLite Micro; aot: also plain C with edgec's own "
              "kernels and a static memory plan (edgec_model.c/.h)."),
+    kernels: str = typer.Option(
+        "auto", "--kernels",
+        help="With --runtime aot: dsp (SIMD kernels for cores with the Arm DSP extension), "
+             "mve (Helium kernels, Cortex-M55), scalar (portable C) or auto (the best the "
+             "target's core has)."),
     unsafe_load: bool = typer.Option(
         False, "--unsafe-load", help="Allow models whose loading runs code (Lambda layers). "
                                      "Only for files you trust."),
@@ -121,8 +126,8 @@ def build(
             calibration_samples=calibration_samples, seed=seed, image_scale=image_scale,
             ram_budget=_size(ram_budget), flash_budget=_size(flash_budget), c_name=c_name,
             unsafe_load=unsafe_load, input_shape=parse_shape(input_shape),
-            conversion_tolerance=conversion_tolerance, runtime=runtime, early_exit=early_exit,
-            **optimization)
+            conversion_tolerance=conversion_tolerance, runtime=runtime, kernels=kernels,
+            early_exit=early_exit, **optimization)
     except (BudgetError, AccuracyError) as error:
         _show(error.report, out, as_json)
         raise

@@ -17,8 +17,8 @@ import typer
 import typer.core
 
 from edgec import __version__
-from edgec.cli import (analyze_cmd, build_cmd, compare_cmd, early_exit_cmd, optimize_cmd,
-                       targets_cmd)
+from edgec.cli import (analyze_cmd, bench_cmd, build_cmd, compare_cmd, early_exit_cmd,
+                       optimize_cmd, targets_cmd)
 from edgec.errors import EXIT_INTERRUPTED, EdgecError, InternalError
 
 log = logging.getLogger("edgec")
@@ -93,6 +93,8 @@ COMMANDS = (
      "Attach, train and calibrate early exits; write staged INT8 flatbuffers."),
     ("run", early_exit_cmd.run, early_exit_cmd.RUN_HELP, early_exit_cmd.RUN_EPILOG,
      "Run inputs through an early-exit model stage by stage in TFLite Micro."),
+    ("bench", bench_cmd.bench, bench_cmd.HELP, bench_cmd.EPILOG,
+     "Build ahead of time, run on an emulated Cortex-M: instructions, memory, bit-exactness."),
 )
 for _name, _function, _help, _epilog, _summary in COMMANDS:
     app.command(name=_name, help=_help, epilog=_epilog, short_help=_summary)(_function)

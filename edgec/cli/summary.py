@@ -57,7 +57,12 @@ def build_summary(report: Report, out: Path) -> str:
         a = report.aot
         parts.append(f"aot: activations {format_bytes(a['activation_bytes'])} in one static buffer "
                      f"(without fusion and overlap at least {format_bytes(a['lower_bound_bytes'])}), "
-                     f"weights {format_bytes(a['weight_bytes'])}, {a['kernels']} kernel calls")
+                     f"weights {format_bytes(a['weight_bytes'])}, {a['kernels']} kernel calls "
+                     f"({a['kernel_set']} kernels for {a['core']})"
+                     + (f"\n     flash {format_bytes(a['flash_bytes'])} (code "
+                        f"{format_bytes(a['code_bytes'])}), RAM {format_bytes(a['ram_bytes'])} "
+                        f"(scratch {format_bytes(a['scratch_bytes'])}, stack "
+                        f"{format_bytes(a['stack_bytes'])})" if "flash_bytes" in a else ""))
     parts += optimization_parts(report)
     if report.early_exit:
         parts.append(early_exit_summary(report.early_exit))

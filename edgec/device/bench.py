@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -31,13 +31,15 @@ BENCH_NAME = "bench.json"
 def bench_c_model(tflite: bytes, sources: Sequence[str | Path], target: Profile | str, *,
                   inputs: Sequence[np.ndarray] | None = None, samples: int = 8, seed: int = 0,
                   include_dirs: Sequence[str | Path] = (), cflags: Sequence[str] = ("-O2",),
-                  work_dir: str | Path | None = None, timeout: float = 600.0) -> dict:
+                  work_dir: str | Path | None = None, timeout: float = 600.0,
+                  progress: Callable[[int], None] | None = None) -> dict:
     """Build `sources` for `target`, run them under QEMU and compare with TFLite Micro.
 
     inputs: one array per model input, samples first: float data (quantized with the
     input tensor's scale and zero point) or int8 already. Without them, `samples`
     random int8 samples (seeded). Raises BudgetError when the model does not fit the
-    target's flash or RAM, before QEMU starts.
+    target's flash or RAM, before QEMU starts. `progress(done)` hears how many samples the
+    board has run (edgec.device.cortex_m.run_firmware).
     """
     profile = target if isinstance(target, Profile) else load_target(target)
     board = cortex_m_board(profile.device.core)
@@ -57,7 +59,7 @@ def bench_c_model(tflite: bytes, sources: Sequence[str | Path], target: Profile 
                                   input_bytes=rows.shape[1], output_bytes=sample_bytes(out_tensors),
                                   include_dirs=include_dirs, flash_limit=profile.device.flash_bytes,
                                   ram_limit=profile.device.ram_bytes, cflags=cflags, target=profile.id)
-        device = run_firmware(firmware, rows, timeout=timeout)
+        device = run_firmware(firmware, rows, timeout=timeout, progress=progress)
 
     runner = MicroRunner(tflite, model)
     reference = np.stack([
@@ -80,6 +82,7 @@ def bench_c_model(tflite: bytes, sources: Sequence[str | Path], target: Profile 
         "ram_bytes": firmware.memory.static_ram_bytes + device.stack_bytes,
         "static_ram_bytes": firmware.memory.static_ram_bytes,
         "stack_bytes": device.stack_bytes,
+        "model_stack_bytes": device.model_stack_bytes,
         "tflm_arena_bytes": runner.arena_bytes(),
         "bit_exact": mismatched == 0,
         "samples_compared": len(rows),

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from edgec.errors import TargetError
+from edgec.targets.profile import core_cflags
 from edgec.units import parse_bytes
 
 BOARDS_FILE = Path(__file__).with_name("boards.toml")
@@ -32,7 +33,7 @@ class CortexMBoard:
     core: str  # edgec's core name (targets/cores.toml)
     qemu_cpu: str
     description: str
-    cflags: tuple[str, ...]
+    cflags: tuple[str, ...]  # the core's (edgec/targets/cores.toml)
     flash: Region
     ram: Region
     sysclk_hz: int
@@ -80,7 +81,7 @@ def _region(d: dict) -> Region:
 def cortex_m_boards() -> tuple[CortexMBoard, ...]:
     return tuple(
         CortexMBoard(name=name, core=d["core"], qemu_cpu=d["qemu_cpu"], description=d["description"],
-                     cflags=tuple(d["cflags"]), flash=_region(d["flash"]), ram=_region(d["ram"]),
+                     cflags=core_cflags(d["core"]), flash=_region(d["flash"]), ram=_region(d["ram"]),
                      sysclk_hz=int(d["sysclk_hz"]), assumed_cpi=float(d["assumed_cpi"]))
         for name, d in _data()["cortex-m"].items())
 

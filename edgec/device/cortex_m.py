@@ -19,7 +19,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -69,6 +69,7 @@ class DeviceRun:
     outputs: np.ndarray  # (samples, output_bytes) int8
     inferences: tuple[Inference, ...]  # one per sample, from the instruction counter
     stack_bytes: int  # stack high-water mark over the whole run (painting)
+    model_stack_bytes: int  # of it, below the bench program's frame: the model's calls
     systick_instructions: tuple[int | None, ...]  # per sample, from SysTick (None: wrapped)
     total_instructions: int  # the whole program, startup and I/O included
 
@@ -157,8 +158,10 @@ def _raise_link_error(log: str, board: CortexMBoard, target: str | None, flash: 
 
 
 def run_firmware(firmware: Firmware, inputs: np.ndarray, *, timeout: float = 600.0,
-                 work_dir: str | Path | None = None) -> DeviceRun:
-    """Run the bench program on its board for each row of `inputs` (samples x input_bytes, int8)."""
+                 work_dir: str | Path | None = None,
+                 progress: Callable[[int], None] | None = None) -> DeviceRun:
+    """Run the bench program on its board for each row of `inputs` (samples x input_bytes, int8).
+    `progress(done)`, when given, hears how many samples have run while QEMU runs."""
     inputs = np.ascontiguousarray(inputs, dtype=np.int8).reshape(-1, firmware.input_bytes)
     if len(inputs) == 0:
         raise InternalError("run_firmware needs at least one sample")
@@ -172,7 +175,8 @@ def run_firmware(firmware: Firmware, inputs: np.ndarray, *, timeout: float = 600
     cmd = [tool("qemu-system-arm"), "-M", board.name, "-cpu", board.qemu_cpu, "-nographic",
            "-semihosting", "-icount", "shift=0", "-kernel", str(firmware.elf),
            *plugin_option(work / "counts.txt", marks)]
-    done = run(cmd, cwd=work, timeout=timeout, what=f"the program on {board.name}")
+    poll = None if progress is None else lambda: progress(_samples_done(work / "stats.txt"))
+    done = run(cmd, cwd=work, timeout=timeout, what=f"the program on {board.name}", poll=poll)
     if done.returncode != 0:
         meaning = _EXIT_MEANING.get(done.returncode, f"exited with status {done.returncode}")
         raise InternalError(f"the program on {board.name} {meaning}: "
@@ -196,7 +200,16 @@ def run_firmware(firmware: Firmware, inputs: np.ndarray, *, timeout: float = 600
     systick = tuple(None if t < 0 else round(t * ns_per_tick) for t in stats["ticks"])
     return DeviceRun(outputs=outputs.reshape(len(inputs), firmware.output_bytes),
                      inferences=tuple(counted), stack_bytes=int(stats["stack_bytes"]),
+                     model_stack_bytes=int(stats["stack_bytes"]) - int(stats["caller_stack_bytes"]),
                      systick_instructions=systick, total_instructions=counts.total)
+
+
+def _samples_done(stats: Path) -> int:
+    """Samples the running program has finished (it writes a `ticks` line after each)."""
+    try:
+        return stats.read_text().count("ticks ")
+    except OSError:
+        return 0
 
 
 def _read_stats(path: Path) -> dict:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
+from typing import Callable
 
 from edgec.errors import InternalError, TargetError
 
@@ -40,15 +42,37 @@ def cache_dir() -> Path:
 
 
 def run(cmd: list[str], *, cwd: Path | None = None, timeout: float | None = None,
-        what: str) -> subprocess.CompletedProcess:
-    """Run a tool, capturing its output. A timeout is an InternalError naming `what`."""
-    try:
-        return subprocess.run([str(c) for c in cmd], cwd=cwd, timeout=timeout, text=True,
-                              capture_output=True, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise InternalError(f"{what} did not finish within {timeout:g} s",
-                            hint="a larger model needs a longer timeout (timeout=...); "
-                                 "an endless loop in generated code looks the same")
+        what: str, poll: Callable[[], None] | None = None) -> subprocess.CompletedProcess:
+    """Run a tool, capturing its output. A timeout is an InternalError naming `what`.
+    `poll`, when given, is called about four times a second while the tool runs."""
+    cmd = [str(c) for c in cmd]
+    if poll is None:
+        try:
+            return subprocess.run(cmd, cwd=cwd, timeout=timeout, text=True, capture_output=True,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise _timeout(what, timeout)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with subprocess.Popen(cmd, cwd=cwd, text=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL) as proc:
+        while True:
+            try:
+                out, err = proc.communicate(timeout=0.25)
+                break
+            except subprocess.TimeoutExpired:
+                poll()
+                if deadline is not None and time.monotonic() > deadline:
+                    proc.kill()
+                    proc.communicate()
+                    raise _timeout(what, timeout)
+    poll()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _timeout(what: str, timeout: float | None) -> InternalError:
+    return InternalError(f"{what} did not finish within {timeout:g} s",
+                         hint="a larger model needs a longer timeout (timeout=...); "
+                              "an endless loop in generated code looks the same")
 
 
 def tail(text: str, lines: int = 12) -> str:

@@ -70,6 +70,7 @@ def _layers(r: dict, bench: dict | None) -> str:
         return ""
     ops = {o["index"]: o for o in r.get("ops", [])}
     per_op = (bench or {}).get("per_op") or []
+    measured = {p.get("index", i): i for i, p in enumerate(per_op)}  # op index -> position
     total_macs = sum(l["macs"] for l in layers) or 1
     head = ["#", "op", "output shape", "params", "MACs", "% MACs", "weight bytes",
             "activation bytes", "placement"] + (["instructions"] if per_op else [])
@@ -83,9 +84,10 @@ def _layers(r: dict, bench: dict | None) -> str:
                  num(f"layers.{i}.params", l["params"]), num(f"layers.{i}.macs", l["macs"]),
                  f"{100 * l['macs'] / total_macs:.1f}", num(f"layers.{i}.weight_bytes", l["weight_bytes"]),
                  num(f"layers.{i}.activation_bytes", l["activation_bytes"]), escape(placement)]
-        if per_op:
-            cells.append(num(f"bench.per_op.{i}.instructions", per_op[i]["instructions"])
-                         if i < len(per_op) else "")
+        if per_op:  # by op index: a fused ADD or an aliased RESHAPE has no count of its own
+            at = measured.get(l["index"])
+            cells.append("" if at is None else
+                         num(f"bench.per_op.{at}.instructions", per_op[at]["instructions"]))
         rows.append(cells)
     numeric = {3, 4, 5, 6, 7, 9}
     th = "".join(f'<th class="{"n" if j in numeric else ""}">{escape(h)}</th>' for j, h in enumerate(head))
@@ -94,7 +96,7 @@ def _layers(r: dict, bench: dict | None) -> str:
     chart = svg.horizontal_bars([(f'{l["index"]} {l["op"]}', l["macs"]) for l in layers], "MACs",
                                 "layer-costs", "MACs per layer")
     if per_op:
-        chart += svg.horizontal_bars([(f'{i} {p["op"]}', p["instructions"])
+        chart += svg.horizontal_bars([(f'{p.get("index", i)} {p["op"]}', p["instructions"])
                                       for i, p in enumerate(per_op)], "instr.",
                                      "layer-instructions", "instructions per layer")
     return (f"<h2>Cost per layer</h2>{chart}<h2>Layers</h2><table><thead><tr>{th}</tr></thead>"

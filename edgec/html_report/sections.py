@@ -106,12 +106,44 @@ def aot(r: dict) -> str:
             f"<p>One static buffer of {_value('aot.activation_bytes', a['activation_bytes'])} bytes "
             f"({escape(format_bytes(a['activation_bytes']))}) for activations; weights "
             f"{_value('aot.weight_bytes', a['weight_bytes'])} bytes in flash; "
-            f"{_value('aot.kernels', a.get('kernels', 0))} kernel calls.</p>{chart}")
+            f"{_value('aot.kernels', a.get('kernels', 0))} kernel calls.</p>{_compiled(a)}{chart}")
+
+
+def _compiled(a: dict) -> str:
+    """The AOT C as compiled for the core (edgec.aot.footprint): what the budgets check."""
+    if "flash_bytes" not in a:
+        return ""
+    return (f"<p>{escape(str(a.get('kernel_set', '')))} kernels compiled for "
+            f"{escape(str(a.get('core', '')))}: flash {_value('aot.flash_bytes', a['flash_bytes'])} "
+            f"bytes (code {_value('aot.code_bytes', a['code_bytes'])}), RAM "
+            f"{_value('aot.ram_bytes', a['ram_bytes'])} bytes (scratch "
+            f"{_value('aot.scratch_bytes', a['scratch_bytes'])}, stack "
+            f"{_value('aot.stack_bytes', a['stack_bytes'])}). {escape(a.get('method', ''))}.</p>")
 
 
 def bench(b: dict | None) -> str:
+    """What ran on the (emulated) device: bench.json's figures."""
     if not b:
         return ""
-    return "<h2>On the emulated device</h2>" + _key_values("bench", b, [
-        "board", "core", "instructions_per_inference", "flash_bytes", "ram_bytes", "stack_bytes",
-        "tflm_arena_bytes", "bit_exact", "samples_compared", "estimated_ms"])
+    est = b.get("estimate") or {}
+    exact = b["bit_exact"]
+    cards = [
+        ("instructions / inference", num("bench.instructions_per_inference",
+                                         b["instructions_per_inference"])),
+        (f"estimated ms at {est.get('clock_mhz', '?')} MHz, CPI {est.get('assumed_cpi', '?')}",
+         num("bench.estimated_ms", b["estimated_ms"], f"{b['estimated_ms']:.2f}")),
+        ("flash", num("bench.flash_bytes", b["flash_bytes"], format_bytes(b["flash_bytes"]))),
+        ("RAM (static + stack)", num("bench.ram_bytes", b["ram_bytes"], format_bytes(b["ram_bytes"]))),
+        ("stack", num("bench.stack_bytes", b["stack_bytes"], format_bytes(b["stack_bytes"]))),
+        ("TFLite Micro arena", num("bench.tflm_arena_bytes", b["tflm_arena_bytes"],
+                                   format_bytes(b["tflm_arena_bytes"]))),
+        ("outputs vs TFLite Micro",
+         f'<span class="{"ok" if exact else "bad"}">{"bit-exact" if exact else "DIFFER"}</span> '
+         f'on {num("bench.samples_compared", b["samples_compared"])} samples'),
+    ]
+    where = f"{b.get('board', '')} ({b.get('core', '')}) under {b.get('device', '')}"
+    return (f"<h2>On the device: {escape(where)}</h2>"
+            '<div class="cards">' + "".join(f'<div class="card">{escape(k)}<b>{v}</b></div>'
+                                            for k, v in cards) + "</div>"
+            f"<p>{escape(est.get('method', ''))}. Instructions per inference: the most any of "
+            "the samples took; the per-layer table has each op's share.</p>")

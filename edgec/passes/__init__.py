@@ -59,7 +59,8 @@ STANDARD_BUILD: tuple[Pass, ...] = FRONT + RUNTIME_PASSES["tflm"] + BACK
 #: Passes of `--runtime aot`, run right after check-ops (so an op without an in-house
 #: kernel fails the build before the slow passes).
 AOT_PASSES: tuple[Pass, ...] = (
-    Pass("aot", generate_aot, "generate C with in-house kernels and a static memory plan"),
+    Pass("aot", generate_aot, "generate C with in-house kernels and a static memory plan; "
+                              "compile it for the core: flash, static RAM, stack bound"),
 )
 
 

@@ -28,6 +28,20 @@ def target_budgets(profile: Profile, model_bytes: int, arena_bytes: int | None,
     return budgets
 
 
+def aot_budgets(profile: Profile, aot: dict, flash_limit: int | None = None,
+                ram_limit: int | None = None) -> list[Budget]:
+    """An AOT build (report.json `aot`, edgec.aot.footprint): flash = the compiled code,
+    constants and initial data; RAM = activations + kernel scratch (+ any other static
+    data) + the stack bound. No runtime of its own besides the code measured."""
+    other = aot["static_ram_bytes"] - aot["activation_bytes"] - aot["scratch_bytes"]
+    ram = {"activations": aot["activation_bytes"], "scratch": aot["scratch_bytes"],
+           **({"other_static": other} if other > 0 else {}), "stack": aot["stack_bytes"]}
+    flash = {"code": aot["code_bytes"], "constants": aot["constant_bytes"],
+             **({"data": aot["data_bytes"]} if aot["data_bytes"] else {})}
+    return [budget_of("flash", flash_limit or profile.budget_flash_bytes, flash),
+            budget_of("ram", ram_limit or profile.budget_ram_bytes, ram)]
+
+
 def breach_error(budgets: list[Budget], target_id: str) -> BudgetError | None:
     """The error for the budgets a model breaks (which, by how much, what it is made of)."""
     breaches = [b for b in budgets if not b.ok]
@@ -47,15 +61,20 @@ def breach_error(budgets: list[Budget], target_id: str) -> BudgetError | None:
 
 def check_budgets(artifact: Artifact, ctx: BuildContext) -> Artifact:
     """Flash = the flatbuffer the device runs (Vela's output on Ethos-U) + runtime code;
-    RAM = measured arena (Vela's SRAM and DRAM on Ethos-U) + runtime overhead. Limits: the
-    user's, else the profile's budgets (the device's flash and RAM unless it says less).
+    RAM = measured arena (Vela's SRAM and DRAM on Ethos-U) + runtime overhead; with
+    --runtime aot, the generated C's compiled size and its static RAM + stack bound
+    (aot_budgets). Limits: the user's, else the profile's budgets (the device's flash and
+    RAM unless it says less).
 
     A breach is recorded here; the build writes its outputs and then fails with
     BudgetError (exit code 8), so the user can look at what did not fit.
     """
     opts, report = ctx.options, ctx.report
-    report.budgets = target_budgets(ctx.profile, len(artifact.deployed), report.arena_bytes,
-                                    opts.flash_budget, opts.ram_budget)
+    if report.aot is not None:  # --runtime aot: the generated C as compiled for the core
+        report.budgets = aot_budgets(ctx.profile, report.aot, opts.flash_budget, opts.ram_budget)
+    else:
+        report.budgets = target_budgets(ctx.profile, len(artifact.deployed), report.arena_bytes,
+                                        opts.flash_budget, opts.ram_budget)
     report.flash_bytes = report.budget("flash").actual
     report.ram_bytes = report.budget("ram").actual
     return artifact.evolve("budgets")

@@ -64,6 +64,7 @@ class Device:
     mve: bool
     neon: bool = False
     dotprod: bool = False
+    cflags: tuple[str, ...] = ()  # arm-none-eabi-gcc flags for the core (cores.toml); () if none
 
     def features(self) -> list[str]:
         flags = {"DSP": self.dsp, "FPU": self.fpu, "MVE": self.mve, "NEON": self.neon,
@@ -217,6 +218,11 @@ def _cores() -> dict:
         return tomllib.load(f)
 
 
+def core_cflags(core: str) -> tuple[str, ...]:
+    """arm-none-eabi-gcc's flags for a core of cores.toml; () for cores it does not build for."""
+    return tuple(_cores().get(core, {}).get("cflags", ()))
+
+
 def _runtime_data(name: str) -> dict:
     path = RUNTIMES_DIR / f"{name}.toml"
     if not path.exists():
@@ -303,7 +309,7 @@ def load_profile_file(path: Path) -> Profile:
                       flash_bytes=sizes["flash"], board=dev.get("board"), isa=core["isa"],
                       dsp=core.get("dsp", False), fpu=core.get("fpu", False),
                       mve=core.get("mve", False), neon=core.get("neon", False),
-                      dotprod=core.get("dotprod", False)),
+                      dotprod=core.get("dotprod", False), cflags=core_cflags(dev["core"])),
         runtime=load_runtime(rt["name"]),
         runtime_code_bytes=sizes["code_bytes"], runtime_ram_bytes=sizes["ram_overhead_bytes"],
         constraints=tuple(rt.get("constraints", [])), schemes=schemes, default_scheme=default,

@@ -12,7 +12,9 @@ Weights are random unless trained by the caller; batch-norm statistics are rando
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -135,3 +137,16 @@ def build_mlperf_tiny(name: str, keras, seed: int = 0):
     model = MLPERF_TINY[name].build(keras)
     randomize_batchnorm(model, seed)
     return model
+
+
+def quantized_mlperf_tiny(name: str, keras, samples: int = 64, seed: int = 0) -> bytes:
+    """A reference model as an INT8 flatbuffer: `build_mlperf_tiny`, then edgec's quantize step
+    calibrated on `samples` seeded uniform random inputs in [0, 1) (benchmarks and tests)."""
+    from edgec.models import load_model
+    from edgec.passes.quantize import convert_int8
+
+    with tempfile.TemporaryDirectory(prefix="edgec-zoo-") as tmp:
+        path = Path(tmp) / f"{name}.keras"
+        build_mlperf_tiny(name, keras, seed).save(path)
+        x = np.random.default_rng(seed).uniform(0, 1, (samples, *MLPERF_TINY[name].input_shape))
+        return convert_int8(load_model(path), x.astype(np.float32))

@@ -79,3 +79,17 @@ class Graph:
         b = flatbuffers.Builder(1024)
         b.Finish(m.Pack(b), file_identifier=b"TFL3")
         return bytes(b.Output())
+
+
+def conv_op(g: Graph, inputs: list[int], y: int, *, depthwise: bool, padding: str,
+            strides: tuple[int, int], dilations: tuple[int, int], activation: int,
+            multiplier: int = 1) -> None:
+    """A CONV_2D or DEPTHWISE_CONV_2D op (strides and dilations as (h, w))."""
+    common = {"padding": PAD[padding], "strideH": strides[0], "strideW": strides[1],
+              "dilationHFactor": dilations[0], "dilationWFactor": dilations[1],
+              "fusedActivationFunction": activation}
+    if depthwise:
+        opts = g.options("DepthwiseConv2DOptions", depthMultiplier=multiplier, **common)
+        g.op("DEPTHWISE_CONV_2D", inputs, [y], opts, "DepthwiseConv2DOptions")
+    else:
+        g.op("CONV_2D", inputs, [y], g.options("Conv2DOptions", **common), "Conv2DOptions")

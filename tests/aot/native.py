@@ -45,11 +45,13 @@ class NativeModel:
 
 
 def all_kernel_files(folder: Path) -> list[Path]:
-    """Every kernel source and header of the package, copied into `folder`."""
+    """Every portable kernel source and header of the package, copied into `folder` (the
+    DSP and MVE variants compile for Arm cores only: tests/device runs them)."""
     from edgec.aot import codegen
 
     folder.mkdir(parents=True, exist_ok=True)
-    names = sorted(set(codegen.KERNEL_FILES.values())) + list(codegen.KERNEL_HEADERS)
+    names = sorted({f for f in codegen.KERNEL_FILES.values() if not codegen.is_simd_file(f)})
+    names += list(codegen.KERNEL_HEADERS)
     for name in names:
         (folder / name).write_bytes(codegen.kernel_source(name))
     return [folder / n for n in names if n.endswith(".c")]

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from tests.aot.graphs import ACT, PAD, Graph
+from tests.aot.graphs import ACT, PAD, Graph, conv_op
 
 activations = st.sampled_from(["NONE", "RELU", "RELU6", "RELU_N1_TO_1"])
 zero_points = st.integers(-128, 127)
@@ -59,16 +59,8 @@ def conv(draw, depthwise: bool = False):
     else:
         inputs.append(-1)
     y = g.tensor((n, oh, ow, oc), scale=s_out, zero_point=draw(zero_points))
-    act = ACT[draw(activations)]
-    if depthwise:
-        opts = g.options("DepthwiseConv2DOptions", padding=PAD[padding], strideW=sw, strideH=sh,
-                         depthMultiplier=oc // c, fusedActivationFunction=act,
-                         dilationWFactor=dw, dilationHFactor=dh)
-        g.op("DEPTHWISE_CONV_2D", inputs, [y], opts, "DepthwiseConv2DOptions")
-    else:
-        opts = g.options("Conv2DOptions", padding=PAD[padding], strideW=sw, strideH=sh,
-                         fusedActivationFunction=act, dilationWFactor=dw, dilationHFactor=dh)
-        g.op("CONV_2D", inputs, [y], opts, "Conv2DOptions")
+    conv_op(g, inputs, y, depthwise=depthwise, padding=padding, strides=(sh, sw),
+            dilations=(dh, dw), activation=ACT[draw(activations)], multiplier=oc // c)
     return g.finish([x], [y])
 
 

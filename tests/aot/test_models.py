@@ -52,7 +52,7 @@ def test_residual_adds_are_fused_and_beat_the_lower_bound(mlperf_tflites):
 def aot_build(digits_example, tmp_path_factory):
     out = tmp_path_factory.mktemp("aot") / "out"
     report = edgec.build(digits_example.model, target="stm32", calibration=digits_example.calibration,
-                         out=out, runtime="aot")
+                         out=out, runtime="aot", kernels="scalar")  # portable C: runs on the host
     return report, out
 
 
@@ -110,7 +110,9 @@ def test_profile_macro_marks_every_op_then_end(aot_build, tmp_path):
 
 def test_kernels_and_model_compile_warning_free_for_cortex_m4(aot_build, mlperf_tflites, tmp_path):
     _, out = aot_build
-    folders = [out, write_files(generate(read_model(mlperf_tflites["ic"])).files, tmp_path / "ic")]
+    ic, kws = read_model(mlperf_tflites["ic"]), read_model(mlperf_tflites["kws"])
+    folders = [out, write_files(generate(ic).files, tmp_path / "ic"),  # and the DSP variants:
+               write_files(generate(kws, kernels="dsp").files, tmp_path / "kws-dsp")]
     for folder in folders:
         for source in sorted(folder.glob("*.c")):
             cmd = ["arm-none-eabi-gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-mcpu=cortex-m4",

@@ -54,3 +54,11 @@ def test_bench_refuses_a_model_over_the_targets_ram_before_running(maxpool_tflit
                     '[runtime]\nram_overhead_bytes = 0\n')
     with pytest.raises(BudgetError, match="model does not fit tiny: RAM exceeded"):
         bench_c_model(maxpool_tflite, [FIXTURES / "maxpool_model.c"], load_target(target_file=tiny))
+
+
+def test_bench_reports_progress_while_the_board_runs(maxpool_tflite):
+    seen: list[int] = []
+    result = bench_c_model(maxpool_tflite, [FIXTURES / "maxpool_model.c"], "stm32", samples=5,
+                           progress=seen.append)
+    assert result["samples_compared"] == 5
+    assert seen and seen == sorted(seen) and seen[-1] == 5

@@ -7,7 +7,9 @@
  * must keep the same results bit for bit and the same memory-access contract
  * the planner relies on: output elements are produced in increasing address
  * order, and the write of an element happens after every read that element
- * needs; reads needed by later elements may happen earlier or later.
+ * needs; reads needed by later elements may happen earlier or later. Elements
+ * may also be produced in blocks of increasing address, in any order within a
+ * block once every read the block needs has happened.
  */
 #ifndef EDGEC_KERNELS_H_
 #define EDGEC_KERNELS_H_
@@ -117,6 +119,76 @@ typedef struct {
 
 void edgec_fully_connected_s8(const edgec_fc_params *p, const int8_t *input, int8_t *output,
                               const edgec_residual *res, const int8_t *shortcut);
+
+/* SIMD variants of the three above for cores with the Arm DSP extension
+ * (edgec_*_dsp.c; compiled only for such cores). Their parameters differ from the
+ * portable kernels' in what edgec prepares when it generates the code: `bias` is per
+ * output channel with the input offset folded in (bias + input_offset * sum of the
+ * channel's weights; never NULL), `multiplier` and `shift` are per output channel, and
+ * the weights are laid out in the order the kernel reads them. `pad_value` (the input
+ * zero point) is what positions outside the input hold. `scratch` is the model's
+ * static scratch buffer (report.json: aot.scratch_bytes). With a fused residual ADD,
+ * `residual_table` holds what the ADD makes of each int8 input before adding: 256 values
+ * for the op's result, then 256 for the shortcut (index: value + 128); NULL otherwise. */
+typedef struct {
+  int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
+  int32_t k_h, k_w;
+  int32_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+  int32_t col_len;  /* k_h * k_w * in_c rounded up to a multiple of 4 */
+  int32_t direct;   /* 1: a 1x1 window of in_c % 4 == 0 channels, read from the input as is */
+  int32_t pad_value, output_offset, act_min, act_max;
+  /* rows of col_len bytes (zero padded); output channels 2i and 2i+1 interleaved four bytes
+   * at a time, an odd last channel's row alone at the end */
+  const int8_t *filter;
+  const int32_t *bias, *multiplier, *shift;
+  const int32_t *residual_table;
+} edgec_conv_dsp_params;
+
+/* scratch: 4 * col_len bytes, plus col_len unless direct. */
+void edgec_conv2d_s8_dsp(const edgec_conv_dsp_params *p, const int8_t *input, int8_t *output,
+                         const edgec_residual *res, const int8_t *shortcut, int32_t *scratch);
+
+#define EDGEC_DSP_MAX_TAPS 32 /* k_h * k_w of a depthwise window the variant takes */
+typedef struct {
+  int32_t batches, in_h, in_w, channels, out_h, out_w; /* depth multiplier 1 */
+  int32_t k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+  int32_t pad_value, output_offset, act_min, act_max;
+  /* per group of four channels, the four channels' weights tap by tap (4 * k_h * k_w
+   * bytes); then each of the channels % 4 last channels' k_h * k_w weights */
+  const int8_t *filter;
+  const int32_t *bias, *multiplier, *shift;
+  const int32_t *residual_table;
+} edgec_depthwise_dsp_params;
+
+/* scratch: channels bytes (rounded up to 4). */
+void edgec_depthwise_conv2d_s8_dsp(const edgec_depthwise_dsp_params *p, const int8_t *input,
+                                   int8_t *output, const edgec_residual *res,
+                                   const int8_t *shortcut, int32_t *scratch);
+
+typedef struct {
+  int32_t batches, accum_depth, out_depth;
+  int32_t row_len; /* accum_depth rounded up to a multiple of 4 */
+  int32_t output_offset, act_min, act_max;
+  /* rows of row_len bytes (zero padded); rows 4i .. 4i+3 interleaved four bytes at a time,
+   * the out_depth % 4 last rows one after another at the end */
+  const int8_t *filter;
+  const int32_t *bias, *multiplier, *shift;
+  const int32_t *residual_table;
+} edgec_fc_dsp_params;
+
+/* scratch: 2 * row_len bytes. */
+void edgec_fully_connected_s8_dsp(const edgec_fc_dsp_params *p, const int8_t *input,
+                                  int8_t *output, const edgec_residual *res,
+                                  const int8_t *shortcut, int32_t *scratch);
+
+/* Helium (MVE) variants for the Cortex-M55 (edgec_*_mve.c), with the parameters of the DSP
+ * variants except the filter layout: rows of col_len (row_len) bytes, a multiple of 16 and
+ * zero padded, one after another; `direct` unused. Scratch: 2 * col_len bytes; row_len bytes. */
+void edgec_conv2d_s8_mve(const edgec_conv_dsp_params *p, const int8_t *input, int8_t *output,
+                         const edgec_residual *res, const int8_t *shortcut, int32_t *scratch);
+void edgec_fully_connected_s8_mve(const edgec_fc_dsp_params *p, const int8_t *input,
+                                  int8_t *output, const edgec_residual *res,
+                                  const int8_t *shortcut, int32_t *scratch);
 
 /* AVERAGE_POOL_2D and MAX_POOL_2D. */
 typedef struct {

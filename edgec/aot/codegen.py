@@ -14,7 +14,7 @@ import numpy as np
 from edgec.aot.lower import CArray, Kernel, c_struct
 from edgec.aot.memory import MemoryPlan
 from edgec.aot.schedule import Schedule
-from edgec.emit.c_array import tensor_macros
+from edgec.emit.c_array import io_macros
 from edgec.tflite.model import Subgraph, Tensor, constant_array
 
 HEADER = "edgec_model.h"
@@ -183,12 +183,7 @@ def header(graph: Subgraph, plan: MemoryPlan, name: str, banner: str) -> str:
               f"#define {upper}_NUM_OUTPUTS {len(outs)}",
               f"#define {upper}_INPUT_BYTES {sum(t.nbytes for t in ins)}u",
               f"#define {upper}_OUTPUT_BYTES {sum(t.nbytes for t in outs)}u"]
-    for i, t in enumerate(ins):
-        macros.append(f"/* input {i}: {t.type} {list(t.shape)} ('{t.name}') */")
-        macros += tensor_macros(f"{upper}_INPUT{i}", t)
-    for i, t in enumerate(outs):
-        macros.append(f"/* output {i}: {t.type} {list(t.shape)} ('{t.name}') */")
-        macros += tensor_macros(f"{upper}_OUTPUT{i}", t)
+    macros += io_macros(upper, ins, outs)
     return "\n".join([
         f"/* {banner} */",
         f"#ifndef {guard}",

@@ -42,7 +42,15 @@ def _tensor_macros(prefix: str, t: Tensor) -> list[str]:
     return out
 
 
-tensor_macros = _tensor_macros  # public: the AOT header describes its tensors the same way
+def io_macros(upper: str, inputs: list[Tensor], outputs: list[Tensor]) -> list[str]:
+    """A comment and the macros of each input and output (<UPPER>_INPUT0_BYTES, ...): the
+    flatbuffer's header and the AOT header describe their tensors the same way."""
+    lines = []
+    for kind, tensors in (("input", inputs), ("output", outputs)):
+        for i, t in enumerate(tensors):
+            lines.append(f"/* {kind} {i}: {t.type} {list(t.shape)} ('{t.name}') */")
+            lines += _tensor_macros(f"{upper}_{kind.upper()}{i}", t)
+    return lines
 
 
 def render(tflite: bytes, name: str, header_name: str, banner: str, arena_bytes: int | None,
@@ -55,12 +63,7 @@ def render(tflite: bytes, name: str, header_name: str, banner: str, arena_bytes:
         macros.append("/* Tensor arena measured in TFLite Micro (x86-64 build; 32-bit targets "
                       "need slightly less). */")
         macros.append(f"#define {upper}_ARENA_BYTES {arena_bytes}u")
-    for i, t in enumerate(inputs):
-        macros.append(f"/* input {i}: {t.type} {list(t.shape)} ('{t.name}') */")
-        macros += _tensor_macros(f"{upper}_INPUT{i}", t)
-    for i, t in enumerate(outputs):
-        macros.append(f"/* output {i}: {t.type} {list(t.shape)} ('{t.name}') */")
-        macros += _tensor_macros(f"{upper}_OUTPUT{i}", t)
+    macros += io_macros(upper, inputs, outputs)
     header = f"""/* {banner} */
 #ifndef {guard}
 #define {guard}

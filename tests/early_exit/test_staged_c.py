@@ -1,0 +1,111 @@
+"""The C of a staged early-exit model (edgec.aot.staged), compiled with the host's gcc:
+on every validation input it stops at the stage the Python runtime (StagedModel, in
+TensorFlow Lite Micro) stops at, with the same output bytes."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+
+import numpy as np
+import pytest
+
+import edgec
+from edgec.aot.staged import HEADER, SOURCE, generate_staged
+from edgec.early_exit import StagedModel
+from edgec.tflite.model import read_model
+from edgec.tflite.quantize_io import to_tensor
+from tests.aot.native import compile_library, write_files
+
+
+def run_native(folder, model: StagedModel, x: np.ndarray, name: str = "edgec_model"):
+    """(exit stages, output bytes per input) of <name>_early_exit_invoke built from `folder`."""
+    lib = ctypes.CDLL(str(compile_library(sorted(folder.glob("*.c")), folder / "ee.so", folder)))
+    fn = getattr(lib, f"{name}_early_exit_invoke")
+    fn.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int32)]
+    fn.restype = ctypes.c_int
+    out = ctypes.create_string_buffer(max(r.outputs[0].nbytes for r in model.runners))
+    stage = ctypes.c_int32(-1)
+    exits, outputs = [], []
+    for i in range(len(x)):
+        data = to_tensor(x[i:i + 1].astype(np.float32), model.input).tobytes()
+        assert fn(data, out, ctypes.byref(stage)) == 0
+        exits.append(stage.value)
+        outputs.append(out.raw[:model.runners[stage.value].outputs[0].nbytes])
+    return np.array(exits), outputs
+
+
+def python_bytes(model: StagedModel, result) -> list[bytes]:
+    """The stopping stage's first output as int8 bytes (the runtime keeps it dequantized)."""
+    return [to_tensor(result.scores[i][None], model.runners[k].outputs[0]).tobytes()
+            for i, k in enumerate(result.exits)]
+
+
+def assert_same_as_python(folder, out, x, name="edgec_model"):
+    model = StagedModel.load(out)
+    result = model.run(x)
+    exits, outputs = run_native(folder, model, x, name)
+    assert np.array_equal(exits, result.exits)
+    assert outputs == python_bytes(model, result)
+    last = len(model.runners) - 1
+    assert 0 < np.sum(result.exits < last) < len(x)  # some leave early, some go through
+    return result
+
+
+def test_staged_c_agrees_with_the_runtime_on_every_input(staged, digits, tmp_path):
+    manifest = json.loads((staged.out / "manifest.json").read_text())
+    stages = [read_model((staged.out / s["file"]).read_bytes()) for s in manifest["stages"]]
+    result = generate_staged(stages, manifest["thresholds"], manifest["confidence"])
+    assert manifest["confidence"] == "softmax" and len(stages) >= 2
+    assert {SOURCE, HEADER, "edgec_model_stage0.c", "edgec_model_stage1.h"} <= set(result.files)
+    s = result.stats
+    assert s["activation_bytes"] == max(s["stage_activation_bytes"])
+    write_files(result.files, tmp_path / "c")
+    assert_same_as_python(tmp_path / "c", staged.out, digits.x_val)
+
+
+def test_a_threshold_equal_to_a_confidence_is_decided_alike(staged, digits, tmp_path):
+    """Thresholds moved onto confidences the inputs have: those inputs are right at the limit."""
+    model = StagedModel.load(staged.out)
+    trace = model.trace(digits.x_val)
+    from edgec.early_exit.thresholds import confidence
+
+    conf = confidence(trace.exit_logits[0], "softmax", trace.exit_scales[0])
+    at = float(np.sort(conf)[len(conf) // 2])  # the median input's own confidence
+    manifest = json.loads((staged.out / "manifest.json").read_text())
+    manifest["stages"][0]["threshold"] = at
+    (tmp_path / "out").mkdir()
+    for s in manifest["stages"]:
+        (tmp_path / "out" / s["file"]).write_bytes((staged.out / s["file"]).read_bytes())
+    (tmp_path / "out" / "manifest.json").write_text(json.dumps(manifest))
+    thresholds = [s["threshold"] for s in manifest["stages"][:-1]]
+    stages = [read_model((staged.out / s["file"]).read_bytes()) for s in manifest["stages"]]
+    write_files(generate_staged(stages, thresholds, "softmax", name="ee").files, tmp_path / "c")
+    result = assert_same_as_python(tmp_path / "c", tmp_path / "out", digits.x_val, name="ee")
+    assert np.sum(result.exits == 0) >= len(conf) // 2  # the median input itself left at exit 0
+
+
+@pytest.fixture(scope="module")
+def aot_build(residual_example, tmp_path_factory):
+    out = tmp_path_factory.mktemp("ee-aot") / "out"
+    report = edgec.build(residual_example.model, target="stm32", out=out,
+                         calibration=residual_example.train, validation=residual_example.validation,
+                         train=residual_example.train, early_exit="block1,down",
+                         exit_confidence="margin", head_epochs=8, runtime="aot",
+                         kernels="scalar")  # portable C: the host compiles it
+    return report, out
+
+
+def test_build_with_aot_writes_the_staged_c(aot_build, digits):
+    report, out = aot_build
+    names = [p.name for p in report.passes]
+    assert names.index("early-exit-aot") == names.index("early-exit") + 1
+    ee = report.aot["early_exit"]
+    stages = len(report.early_exit["stages"])
+    assert ee["stages"] == stages and len(ee["stage_activation_bytes"]) == stages
+    assert ee["activation_bytes"] == max(ee["stage_activation_bytes"])
+    assert ee["bss_bytes"] >= ee["activation_bytes"] + ee["io_bytes"]
+    assert ee["stack_bytes"] > 0 and "arm-none-eabi-gcc" in ee["method"]
+    for name in ee["files"]:
+        assert (out / name).is_file() and name in report.outputs
+    assert_same_as_python(out, out, digits.x_val)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from edgec import __version__
 from edgec.aot import KERNEL_SETS, generate
-from edgec.aot.staged import generate_staged
 from edgec.aot.footprint import Footprint, compiler_available, estimate, measure
+from edgec.aot.staged import generate_staged
 from edgec.artifact import Artifact
 from edgec.early_exit.manifest import MANIFEST_NAME
 from edgec.errors import TargetError
+from edgec.passes.budgets import aot_budgets
 from edgec.pipeline import BuildContext
 from edgec.targets.profile import Profile
 from edgec.tflite.model import read_model
@@ -71,7 +72,13 @@ def generate_early_exit_aot(artifact: Artifact, ctx: BuildContext) -> Artifact:
             ctx.report.outputs.append(name)
     s = result.stats
     footprint = _footprint(result.files, s, ctx, f"{ctx.options.c_name}_early_exit")
-    ctx.report.aot = {**(ctx.report.aot or {}), "early_exit": {**s, **footprint.to_dict()}}
+    staged = {**s, **footprint.to_dict()}
+    ctx.report.aot = {**(ctx.report.aot or {}), "early_exit": staged}
+    # The device runs the staged C (the driver and every stage), not the single model's.
+    ctx.report.budgets = aot_budgets(ctx.profile, staged, ctx.options.flash_budget,
+                                     ctx.options.ram_budget)
+    ctx.report.flash_bytes = ctx.report.budget("flash").actual
+    ctx.report.ram_bytes = ctx.report.budget("ram").actual
     return artifact.evolve("early-exit-aot")
 
 

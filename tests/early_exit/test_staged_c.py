@@ -106,6 +106,9 @@ def test_build_with_aot_writes_the_staged_c(aot_build, digits):
     assert ee["activation_bytes"] == max(ee["stage_activation_bytes"])
     assert ee["bss_bytes"] >= ee["activation_bytes"] + ee["io_bytes"]
     assert ee["stack_bytes"] > 0 and "arm-none-eabi-gcc" in ee["method"]
+    flash, ram = report.budgets  # the staged C's, not the single model's
+    assert flash.actual == ee["flash_bytes"] != report.aot["flash_bytes"]
+    assert ram.actual == ee["ram_bytes"] and ram.parts["activations"] == ee["activation_bytes"]
     for name in ee["files"]:
         assert (out / name).is_file() and name in report.outputs
     assert_same_as_python(out, out, digits.x_val)

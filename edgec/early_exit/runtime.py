@@ -4,7 +4,7 @@ Stage by stage: the input is quantized with stage 0's input parameters; each sta
 the last returns its exit's logits and the int8 tensor the next stage takes as it is.
 When the exit's confidence (edgec.early_exit.thresholds) reaches its threshold the run
 stops there with the exit's prediction; the last stage always ends it. This is what a
-device runs; the C side comes with the code generator.
+device runs; edgec.aot.staged generates C that takes the same decisions.
 """
 
 from __future__ import annotations

@@ -112,3 +112,42 @@ def test_build_with_aot_writes_the_staged_c(aot_build, digits):
     for name in ee["files"]:
         assert (out / name).is_file() and name in report.outputs
     assert_same_as_python(out, out, digits.x_val)
+
+
+ADAPTER = """#include <stdint.h>
+#include "edgec_model_early_exit.h"
+/* The bench program calls edgec_model_invoke: output[0] = exit stage, then the output. */
+int edgec_model_invoke(const int8_t *input, int8_t *output) {
+  int32_t stage = -1;
+  int status = ee_early_exit_invoke(input, output + 1, &stage);
+  output[0] = (int8_t)stage;
+  return status;
+}
+"""
+
+
+def test_staged_c_with_dsp_kernels_agrees_on_an_emulated_cortex_m4(staged, digits, tmp_path):
+    from edgec.device.boards import cortex_m_board
+    from edgec.device.cortex_m import build_firmware, run_firmware
+
+    manifest = json.loads((staged.out / "manifest.json").read_text())
+    stages = [read_model((staged.out / s["file"]).read_bytes()) for s in manifest["stages"]]
+    result = generate_staged(stages, manifest["thresholds"], manifest["confidence"], name="ee",
+                             kernels="dsp")
+    assert any(f.endswith("_dsp.c") for f in result.files)
+    folder = write_files({**result.files, "adapter.c": ADAPTER.encode()}, tmp_path / "c")
+    model = StagedModel.load(staged.out)
+    x = digits.x_val[:60]
+    rows = np.stack([to_tensor(x[i:i + 1].astype(np.float32), model.input).reshape(-1)
+                     for i in range(len(x))])
+    out_bytes = max(r.outputs[0].nbytes for r in model.runners)
+    firmware = build_firmware(sorted(folder.glob("*.c")), board=cortex_m_board("cortex-m4"),
+                              out_dir=tmp_path / "fw", input_bytes=rows.shape[1],
+                              output_bytes=1 + out_bytes, include_dirs=[folder])
+    run = run_firmware(firmware, rows)
+    want = model.run(x)
+    exits = np.array([int(o[0]) for o in run.outputs])
+    assert np.array_equal(exits, want.exits)
+    got = [o.tobytes()[1:1 + model.runners[k].outputs[0].nbytes] for o, k in zip(run.outputs, exits)]
+    assert got == python_bytes(model, want)
+    assert 0 < np.sum(want.exits < len(stages) - 1) < len(x)

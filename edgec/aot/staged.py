@@ -204,10 +204,11 @@ class _Driver:
             f"int8_t {n}_early_exit_activations[{max(self.activations, 1)}] EDGEC_EARLY_EXIT_ALIGNED(16);",
             *([f"int32_t {n}_early_exit_scratch[{self.scratch // 4}] EDGEC_EARLY_EXIT_ALIGNED(8);"]
               if self.scratch else []),
-            "/* A stage's outputs (exit logits, then the tensor the next stage takes). The next",
-            " * stage reads its input here and writes its outputs over it: a stage copies its",
-            " * input into the activations before it writes anything. */",
-            f"static int8_t {n}_early_exit_io[{max(self.io_bytes, 1)}] EDGEC_EARLY_EXIT_ALIGNED(4);",
+            *(["/* A stage's outputs (exit logits, then the tensor the next stage takes). The next",
+               " * stage reads its input here and writes its outputs over it: a stage copies its",
+               " * input into the activations before it writes anything. */",
+               f"static int8_t {n}_early_exit_io[{self.io_bytes}] EDGEC_EARLY_EXIT_ALIGNED(4);"]
+              if self.io_bytes else []),
             "",
             *tables,
             "",

@@ -151,3 +151,22 @@ def test_staged_c_with_dsp_kernels_agrees_on_an_emulated_cortex_m4(staged, digit
     got = [o.tobytes()[1:1 + model.runners[k].outputs[0].nbytes] for o, k in zip(run.outputs, exits)]
     assert got == python_bytes(model, want)
     assert 0 < np.sum(want.exits < len(stages) - 1) < len(x)
+
+
+def test_a_single_stage_runs_through(staged, digits, tmp_path):
+    """Every exit off leaves one stage, the single model: the driver just runs it."""
+    tflite = (staged.out / "model.tflite").read_bytes()
+    result = generate_staged([read_model(tflite)], [], "softmax")
+    assert result.stats["io_bytes"] == 0 and result.stats["table_bytes"] == 0
+    write_files(result.files, tmp_path / "c")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "stage_0.tflite").write_bytes(tflite)
+    (tmp_path / "out" / "manifest.json").write_text(json.dumps({
+        "format": "edgec-early-exit", "confidence": "softmax",
+        "stages": [{"file": "stage_0.tflite", "threshold": None, "macs": 1}]}))
+    model = StagedModel.load(tmp_path / "out")
+    x = digits.x_val[:50]
+    want = model.run(x)
+    exits, outputs = run_native(tmp_path / "c", model, x)
+    assert not exits.any() and outputs == python_bytes(model, want)
+    assert len(set(outputs)) > 1

@@ -111,6 +111,9 @@ def test_build_with_aot_writes_the_staged_c(aot_build, digits):
     assert ram.actual == ee["ram_bytes"] and ram.parts["activations"] == ee["activation_bytes"]
     for name in ee["files"]:
         assert (out / name).is_file() and name in report.outputs
+    from edgec.cli.summary import build_summary
+
+    assert f"aot early exits: {stages} stages sharing" in build_summary(report, out)
     assert_same_as_python(out, out, digits.x_val)
 
 

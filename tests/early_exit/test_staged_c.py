@@ -173,3 +173,30 @@ def test_a_single_stage_runs_through(staged, digits, tmp_path):
     exits, outputs = run_native(tmp_path / "c", model, x)
     assert not exits.any() and outputs == python_bytes(model, want)
     assert len(set(outputs)) > 1
+
+
+@pytest.mark.parametrize("kind", ["softmax", "margin"])
+def test_c_confidence_is_the_python_integer_on_random_logits(staged, tmp_path, kind):
+    """Beyond the validation data: random int8 logits (ties, extremes, 1 to 12 classes) and
+    scales, through <name>_early_exit_confidence with the table exp_weights makes."""
+    from edgec.early_exit.thresholds import exp_weights, fixed_confidence
+
+    manifest = json.loads((staged.out / "manifest.json").read_text())
+    stages = [read_model((staged.out / s["file"]).read_bytes()) for s in manifest["stages"]]
+    write_files(generate_staged(stages, manifest["thresholds"], kind).files, tmp_path / "c")
+    lib = ctypes.CDLL(str(compile_library(sorted((tmp_path / "c").glob("*.c")),
+                                          tmp_path / "c" / "ee.so", tmp_path / "c")))
+    fn = lib.edgec_model_early_exit_confidence
+    fn.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.POINTER(ctypes.c_uint32)]
+    fn.restype = ctypes.c_uint32
+    rng = np.random.default_rng(11)
+    for scale in (0.004, 0.0625, 0.173, 1.0, 9.5):
+        table = (ctypes.c_uint32 * 256)(*exp_weights(scale, np.arange(256)).tolist())
+        for classes in (1, 2, 3, 10, 12):
+            q = rng.integers(-128, 128, size=(400, classes))
+            q[:50] = rng.integers(-2, 2, size=(50, classes))  # many ties
+            q[50:60, 0] = 127
+            q[50:60, 1:] = -128  # the largest difference
+            want = fixed_confidence(q, kind, scale)
+            got = [fn(row.astype(np.int8).tobytes(), classes, table) for row in q]
+            assert got == want.tolist(), (scale, classes)

@@ -174,7 +174,6 @@ class Source:
             "",
         ])
 
-
     def _buffers(self) -> list[str]:
         if self.shared:
             return [f"/* All activations: {self.plan.activation_bytes} bytes at the start of the "

@@ -117,5 +117,5 @@ def with_early_exit(passes, options) -> tuple[Pass, ...]:
     return tuple(passes)
 
 
-__all__ = ["AOT_PASSES", "EARLY_EXIT", "EARLY_EXIT_AOT", "OPTIMIZATIONS", "STANDARD_BUILD", "RUNTIME_PASSES",
-           "passes_for", "with_early_exit"]
+__all__ = ["AOT_PASSES", "EARLY_EXIT", "EARLY_EXIT_AOT", "OPTIMIZATIONS", "STANDARD_BUILD",
+           "RUNTIME_PASSES", "passes_for", "with_early_exit"]

@@ -200,3 +200,17 @@ def test_c_confidence_is_the_python_integer_on_random_logits(staged, tmp_path, k
             want = fixed_confidence(q, kind, scale)
             got = [fn(row.astype(np.int8).tobytes(), classes, table) for row in q]
             assert got == want.tolist(), (scale, classes)
+
+
+def test_without_an_arm_compiler_the_staged_figures_are_estimates(residual_example, tmp_path):
+    """The ESP32-S3 (Xtensa): the staged C's constants and buffers as generated, tables and
+    the I/O buffer included."""
+    report = edgec.build(residual_example.model, target="esp32s3", out=tmp_path / "out",
+                         calibration=residual_example.train, validation=residual_example.validation,
+                         train=residual_example.train, early_exit="block1,down", head_epochs=2,
+                         runtime="aot")
+    e = report.aot["early_exit"]
+    assert e["method"].startswith("estimate")
+    assert e["constant_bytes"] == e["weight_bytes"] + e["requant_bytes"] + e["table_bytes"] > 0
+    assert e["bss_bytes"] == e["activation_bytes"] + e["scratch_bytes"] + e["io_bytes"]
+    assert e["io_bytes"] > 0 and report.budget("ram").actual == e["ram_bytes"]

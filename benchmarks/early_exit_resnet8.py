@@ -114,7 +114,8 @@ def main() -> None:
 
     staged = StagedModel.load(out)
     trace = staged.trace(xv)
-    conf = np.stack([confidence(l, manifest["confidence"]) for l in trace.exit_logits], axis=1)
+    conf = np.stack([confidence(l, manifest["confidence"], s)
+                     for l, s in zip(trace.exit_logits, trace.exit_scales)], axis=1)
     taken = exit_taken(conf, staged.thresholds)
     outputs = [l.argmax(axis=1) for l in trace.exit_logits] + [trace.final.argmax(axis=1)]
     traced = np.array([outputs[t][i] for i, t in enumerate(taken)])

@@ -75,10 +75,16 @@ def _constant(t: Tensor) -> CArray:
 
 
 class Source:
-    def __init__(self, graph: Subgraph, schedule: Schedule, plan: MemoryPlan, name: str):
+    """`shared`: the prefix of an activation and a scratch buffer defined elsewhere (at
+    least as large as this model's) that the code uses instead of its own, so that models
+    run one after another (early-exit stages) share them. `header`: the file to include."""
+
+    def __init__(self, graph: Subgraph, schedule: Schedule, plan: MemoryPlan, name: str,
+                 shared: str | None = None, header: str = HEADER):
         self.graph, self.schedule, self.plan, self.name = graph, schedule, plan, name
-        self.activations = f"{name}_activations"
-        self.scratch = f"{name}_scratch"
+        self.shared, self.header = shared, header
+        self.activations = f"{shared or name}_activations"
+        self.scratch = f"{shared or name}_scratch"
         self.scratch_bytes = max((k.scratch_bytes for k in schedule.kernels), default=0)
         self.constants: dict[int, CArray] = {}
 
@@ -134,7 +140,7 @@ class Source:
             "#include <stddef.h>",
             "#include <string.h>",
             "",
-            f'#include "{HEADER}"',
+            f'#include "{self.header}"',
             '#include "edgec_kernels.h"',
             "",
             "/* Define EDGEC_PROFILE_OP(index, name) to mark op boundaries (e.g. for per-op",
@@ -153,11 +159,7 @@ class Source:
             *const_decls,
             *decls,
             "",
-            f"/* All activations: {self.plan.activation_bytes} bytes, offsets from edgec's memory plan. */",
-            f"static int8_t {self.activations}[{max(self.plan.activation_bytes, 1)}] EDGEC_MODEL_ALIGNED(16);",
-            *([f"/* Kernel scratch (widened windows, padding rows): {self.scratch_bytes} bytes. */",
-               f"static int32_t {self.scratch}[{self.scratch_bytes // 4}] EDGEC_MODEL_ALIGNED(8);"]
-              if self.scratch_bytes else []),
+            *self._buffers(),
             "",
             f"int {self.name}_invoke(const int8_t *input, int8_t *output) {{",
             "  if (input == NULL || output == NULL) {",
@@ -171,6 +173,20 @@ class Source:
             "}",
             "",
         ])
+
+    def _buffers(self) -> list[str]:
+        if self.shared:
+            return [f"/* All activations: {self.plan.activation_bytes} bytes at the start of the "
+                    "shared buffer, offsets from edgec's memory plan. */",
+                    f"extern int8_t {self.activations}[];",
+                    *([f"extern int32_t {self.scratch}[]; /* {self.scratch_bytes} bytes used */"]
+                      if self.scratch_bytes else [])]
+        return [
+            f"/* All activations: {self.plan.activation_bytes} bytes, offsets from edgec's memory plan. */",
+            f"static int8_t {self.activations}[{max(self.plan.activation_bytes, 1)}] EDGEC_MODEL_ALIGNED(16);",
+            *([f"/* Kernel scratch (widened windows, padding rows): {self.scratch_bytes} bytes. */",
+               f"static int32_t {self.scratch}[{self.scratch_bytes // 4}] EDGEC_MODEL_ALIGNED(8);"]
+              if self.scratch_bytes else [])]
 
 
 def header(graph: Subgraph, plan: MemoryPlan, name: str, banner: str) -> str:

@@ -63,6 +63,14 @@ def build_summary(report: Report, out: Path) -> str:
                         f"{format_bytes(a['code_bytes'])}), RAM {format_bytes(a['ram_bytes'])} "
                         f"(scratch {format_bytes(a['scratch_bytes'])}, stack "
                         f"{format_bytes(a['stack_bytes'])})" if "flash_bytes" in a else ""))
+        if a.get("early_exit"):
+            e = a["early_exit"]
+            parts.append(f"aot early exits: {e['stages']} stages sharing "
+                         f"{format_bytes(e['activation_bytes'])} of activations (each alone: "
+                         f"{', '.join(format_bytes(b) for b in e['stage_activation_bytes'])}), "
+                         f"I/O buffer {format_bytes(e['io_bytes'])}; flash "
+                         f"{format_bytes(e['flash_bytes'])}, RAM {format_bytes(e['ram_bytes'])} "
+                         f"(stack {format_bytes(e['stack_bytes'])}); edgec_model_early_exit.c")
     parts += optimization_parts(report)
     if report.early_exit:
         parts.append(early_exit_summary(report.early_exit))

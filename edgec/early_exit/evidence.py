@@ -26,7 +26,8 @@ class Evidence:
     def gather(cls, trace: Trace, labels: np.ndarray | None, original: np.ndarray,
                kind: str) -> "Evidence":
         labels = predictions(original) if labels is None else labels
-        conf = np.stack([confidence(l, kind) for l in trace.exit_logits], axis=1) \
+        conf = np.stack([confidence(l, kind, s) for l, s in zip(trace.exit_logits, trace.exit_scales)],
+                        axis=1) \
             if trace.exit_logits else np.zeros((len(labels), 0))
         predicted = np.stack([predictions(l) for l in trace.exit_logits]
                              + [predictions(trace.final)], axis=1)

@@ -4,7 +4,7 @@ Stage by stage: the input is quantized with stage 0's input parameters; each sta
 the last returns its exit's logits and the int8 tensor the next stage takes as it is.
 When the exit's confidence (edgec.early_exit.thresholds) reaches its threshold the run
 stops there with the exit's prediction; the last stage always ends it. This is what a
-device runs; the C side comes with the code generator.
+device runs; edgec.aot.staged generates C that takes the same decisions.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Trace:
 
     exit_logits: list[np.ndarray]  # per exit: (N, classes)
     final: np.ndarray  # (N, ...) the last stage's output, dequantized
+    exit_scales: list[float]  # per exit: its logits' scale (confidence needs it)
 
 
 class StagedModel:
@@ -65,6 +66,11 @@ class StagedModel:
         return cls([(folder / s["file"]).read_bytes() for s in stages],
                    [s["threshold"] for s in stages[:-1]], manifest["confidence"],
                    [s["macs"] for s in stages])
+
+    @property
+    def exit_scales(self) -> list[float]:
+        """Each exit's logits' scale (stages but the last, output 0)."""
+        return [float(r.outputs[0].quantization.scale[0]) for r in self.runners[:-1]]
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -98,7 +104,8 @@ class StagedModel:
                 for k, first in self._stages(x[i:i + 1]):
                     if k == last:
                         break
-                    c = float(confidence(first[None], self.confidence_kind)[0])
+                    c = float(confidence(first[None], self.confidence_kind,
+                                         self.exit_scales[k])[0])
                     if c >= limits[k]:
                         confs[i] = c
                         break
@@ -123,4 +130,4 @@ class StagedModel:
                         final[i] = first.reshape(final.shape[1:])
                     else:
                         exits[k][i] = first
-        return Trace(exit_logits=exits, final=final)
+        return Trace(exit_logits=exits, final=final, exit_scales=self.exit_scales)

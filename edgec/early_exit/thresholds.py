@@ -1,12 +1,20 @@
 """Confidence at an exit, and calibrating one threshold per exit.
 
 An input leaves at exit k when the confidence of exit k's logits is at least exit k's
-threshold. Confidence is computed from the int8 logits dequantized, in float64:
+threshold. Confidence is computed from the int8 logits in fixed point with FRACTION_BITS
+(30) fractional bits, so that generated C (edgec.aot.staged) computes the very same
+integer and takes the same decision on every input:
 
-- `softmax`: the largest softmax probability;
-- `margin`: the largest probability minus the second largest.
+- d_j = q_max - q_j (0..255 for int8 logits; the zero point cancels), and
+  w_j = round(2^30 exp(-s d_j)) (s the logits' scale; `exp_weights`, a table of 256
+  integers for C), so the largest logit weighs exactly 2^30;
+- `softmax`: the largest softmax probability, floor(2^60 / sum_j w_j) / 2^30;
+- `margin`: the largest probability minus the second largest,
+  floor(2^30 (2^30 - w_second) / sum_j w_j) / 2^30.
 
-Both lie in [0, 1], so a threshold above 1 turns an exit off.
+Both lie in [0, 1] (within 2^-30 of the float64 softmax), so a threshold above 1 turns an
+exit off. A confidence is an integer times 2^-30, exact in float64, so `conf >= t` equals
+`conf * 2^30 >= ceil(t * 2^30)` in integers (`fixed_threshold`).
 
 Calibration chooses, on validation data, the thresholds that minimise the expected MACs
 per inference while the staged model's top-1 accuracy stays within the allowed drop of
@@ -18,6 +26,7 @@ exhaustive over the candidates (thinned to quantiles when there are too many to 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,18 +36,44 @@ OFF = np.inf
 MAX_COMBINATIONS = 1_000_000
 
 
-def confidence(logits: np.ndarray, kind: str) -> np.ndarray:
-    """Confidence of each row of logits (N, classes)."""
-    z = logits.astype(np.float64)
-    z = z - z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=1, keepdims=True)
+FRACTION_BITS = 30
+ONE = 1 << FRACTION_BITS
+
+
+def exp_weights(scale: float, d: np.ndarray) -> np.ndarray:
+    """round(2^30 exp(-scale d)) for logit differences d >= 0 (int64)."""
+    x = -float(scale) * np.asarray(d, dtype=np.float64)
+    return np.rint(np.exp(x) * ONE).astype(np.int64)
+
+
+def fixed_confidence(levels: np.ndarray, kind: str, scale: float) -> np.ndarray:
+    """Confidence times 2^30, an integer, of each row of integer logits (N, classes):
+    the int8 values (or the values minus the zero point) of logits of scale `scale`."""
+    q = np.asarray(levels, dtype=np.int64)
+    w = exp_weights(scale, q.max(axis=1, keepdims=True) - q)
+    total = w.sum(axis=1)
     if kind == "softmax":
-        return p.max(axis=1)
-    if kind == "margin":
-        top2 = np.sort(p, axis=1)[:, -2:] if p.shape[1] > 1 else np.c_[np.zeros(len(p)), p]
-        return top2[:, 1] - top2[:, 0]
-    raise ValueError(f"unknown confidence '{kind}'")
+        top = np.full(len(q), ONE, dtype=np.int64)
+    elif kind == "margin":
+        second = np.sort(w, axis=1)[:, -2] if w.shape[1] > 1 else np.zeros(len(q), np.int64)
+        top = ONE - second
+    else:
+        raise ValueError(f"unknown confidence '{kind}'")
+    return (top << FRACTION_BITS) // total
+
+
+def confidence(logits: np.ndarray, kind: str, scale: float) -> np.ndarray:
+    """Confidence (float64, a multiple of 2^-30) of each row of dequantized logits
+    (N, classes) of scale `scale`: their integer levels are logits / scale rounded (exact
+    for dequantized int8 values)."""
+    levels = np.rint(np.asarray(logits, dtype=np.float64) / float(scale)).astype(np.int64)
+    return fixed_confidence(levels, kind, scale).astype(np.float64) / ONE
+
+
+def fixed_threshold(threshold: float) -> int:
+    """The integer T with `confidence >= threshold` exactly when `confidence * 2^30 >= T`
+    (confidence * 2^30 is an integer and threshold * 2^30 is exact in float64)."""
+    return int(math.ceil(float(threshold) * ONE))
 
 
 def exit_taken(conf: np.ndarray, thresholds) -> np.ndarray:

@@ -5,7 +5,7 @@ RUNTIME_PASSES): TFLite Micro's arena for microcontrollers, Vela for Ethos-U,
 LiteRT's interpreter for phones, Linux boards and the Edge TPU."""
 
 from edgec.errors import TargetError
-from edgec.passes.aot import generate_aot
+from edgec.passes.aot import generate_aot, generate_early_exit_aot
 from edgec.passes.budgets import check_budgets
 from edgec.passes.early_exit import check_exits, early_exit
 from edgec.passes.emit import emit_flatbuffer
@@ -99,14 +99,23 @@ EARLY_EXIT: tuple[tuple[Pass, str], ...] = (
 )
 
 
+#: With --early-exit and --runtime aot: C for the stages, after the early-exit pass.
+EARLY_EXIT_AOT = Pass("early-exit-aot", generate_early_exit_aot,
+                      "generate C for the stages and a driver that stops at the first "
+                      "confident exit; compile it for the core")
+
+
 def with_early_exit(passes, options) -> tuple[Pass, ...]:
-    """`passes` with the early-exit passes when --early-exit is given."""
+    """`passes` with the early-exit passes when --early-exit is given (and the stages' C
+    with --runtime aot)."""
     passes = list(passes)
     if getattr(options, "early_exit", None):
         for p, after in EARLY_EXIT:
             passes.insert([q.name for q in passes].index(after) + 1, p)
+        if getattr(options, "runtime", "tflm") == "aot":
+            passes.insert([q.name for q in passes].index("early-exit") + 1, EARLY_EXIT_AOT)
     return tuple(passes)
 
 
-__all__ = ["AOT_PASSES", "EARLY_EXIT", "OPTIMIZATIONS", "STANDARD_BUILD", "RUNTIME_PASSES",
-           "passes_for", "with_early_exit"]
+__all__ = ["AOT_PASSES", "EARLY_EXIT", "EARLY_EXIT_AOT", "OPTIMIZATIONS", "STANDARD_BUILD",
+           "RUNTIME_PASSES", "passes_for", "with_early_exit"]

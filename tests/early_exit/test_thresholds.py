@@ -7,16 +7,39 @@ import itertools
 import numpy as np
 import pytest
 
-from edgec.early_exit.thresholds import OFF, Costs, calibrate, confidence, evaluate, exit_taken
+from edgec.early_exit.thresholds import (ONE, OFF, Costs, calibrate, confidence, evaluate,
+                                         exit_taken, fixed_confidence, fixed_threshold)
 
 
 def test_confidence_softmax_and_margin():
-    assert confidence(np.array([[0.0, 0.0]]), "softmax") == pytest.approx([0.5])
-    assert confidence(np.array([[0.0, 0.0]]), "margin") == pytest.approx([0.0])
+    assert confidence(np.array([[0.0, 0.0]]), "softmax", 1.0) == pytest.approx([0.5])
+    assert confidence(np.array([[0.0, 0.0]]), "margin", 1.0) == pytest.approx([0.0])
     p = np.exp([1.0, 2.0, 3.0]) / np.exp([1.0, 2.0, 3.0]).sum()
-    assert confidence(np.array([[1.0, 2.0, 3.0]]), "softmax") == pytest.approx([p[2]])
-    assert confidence(np.array([[1.0, 2.0, 3.0]]), "margin") == pytest.approx([p[2] - p[1]])
-    assert confidence(np.array([[1000.0, 0.0]]), "softmax") == pytest.approx([1.0])  # no overflow
+    assert confidence(np.array([[1.0, 2.0, 3.0]]), "softmax", 1.0) == pytest.approx([p[2]], abs=1e-8)
+    assert confidence(np.array([[1.0, 2.0, 3.0]]), "margin", 1.0) == pytest.approx([p[2] - p[1]],
+                                                                                 abs=1e-8)
+    assert confidence(np.array([[1000.0, 0.0]]), "softmax", 1.0) == pytest.approx([1.0])  # no overflow
+
+
+def test_fixed_point_confidence_is_exact_in_float_and_matches_the_threshold_test():
+    """Dequantized int8 logits give the integer levels back; a confidence is an integer
+    times 2^-30, so `conf >= t` and the C side's integer test agree, at the threshold too."""
+    rng = np.random.default_rng(3)
+    scale = np.float32(0.173)
+    q = rng.integers(-128, 128, size=(500, 10))
+    logits = ((q.astype(np.float64) + 5) * float(scale)).astype(np.float32)  # zero point -5
+    for kind in ("softmax", "margin"):
+        fixed = fixed_confidence(q, kind, float(scale))
+        conf = confidence(logits, kind, float(scale))
+        assert np.array_equal(conf * ONE, fixed.astype(np.float64))
+        exact = np.exp(-float(scale) * (q.max(1, keepdims=True) - q))
+        p = np.sort(exact / exact.sum(1, keepdims=True), axis=1)
+        want = p[:, -1] if kind == "softmax" else p[:, -1] - p[:, -2]
+        assert np.abs(conf - want).max() < 1e-8
+        for t in np.unique(conf)[::7]:
+            assert np.array_equal(conf >= t, fixed >= fixed_threshold(t))
+            nudged = np.nextafter(t, 0.0)  # a threshold that is not a confidence
+            assert np.array_equal(conf >= nudged, fixed >= fixed_threshold(nudged))
 
 
 def test_exit_taken_and_costs():

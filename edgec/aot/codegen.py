@@ -14,7 +14,7 @@ import numpy as np
 from edgec.aot.lower import CArray, Kernel, c_struct
 from edgec.aot.memory import MemoryPlan
 from edgec.aot.schedule import Schedule
-from edgec.emit.c_array import io_macros
+from edgec.emit.c_array import c_header, io_macros
 from edgec.tflite.model import Subgraph, Tensor, constant_array
 
 HEADER = "edgec_model.h"
@@ -200,17 +200,7 @@ def header(graph: Subgraph, plan: MemoryPlan, name: str, banner: str) -> str:
               f"#define {upper}_INPUT_BYTES {sum(t.nbytes for t in ins)}u",
               f"#define {upper}_OUTPUT_BYTES {sum(t.nbytes for t in outs)}u"]
     macros += io_macros(upper, ins, outs)
-    return "\n".join([
-        f"/* {banner} */",
-        f"#ifndef {guard}",
-        f"#define {guard}",
-        "",
-        "#include <stdint.h>",
-        "",
-        "#ifdef __cplusplus",
-        'extern "C" {',
-        "#endif",
-        "",
+    return c_header(banner, guard, [
         *macros,
         "",
         "/* Runs the model once. `input` holds every input tensor's bytes in graph order,",
@@ -218,11 +208,4 @@ def header(graph: Subgraph, plan: MemoryPlan, name: str, banner: str) -> str:
         f" * bytes the same way ({upper}_OUTPUT_BYTES). Returns 0 on success, -1 for a NULL",
         " * pointer. Not reentrant: the activations live in one static buffer. */",
         f"int {name}_invoke(const int8_t *input, int8_t *output);",
-        "",
-        "#ifdef __cplusplus",
-        "}",
-        "#endif",
-        "",
-        f"#endif /* {guard} */",
-        "",
     ])

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from edgec.aot import generate
 from edgec.early_exit.thresholds import FRACTION_BITS, ONE, exp_weights, fixed_threshold
+from edgec.emit.c_array import c_header
 from edgec.errors import InternalError
 from edgec.tflite.model import Model
 
@@ -122,17 +123,7 @@ class _Driver:
                           f"#define {u}_THRESHOLD{k} {_threshold(t)}u /* {t!r} * 2^{FRACTION_BITS} */"]
         per_stage.append(f"#define {u}_STAGE{len(self.io) - 1}_OUTPUT_BYTES "
                          f"{self.io[-1].output_bytes[0]}u")
-        return "\n".join([
-            f"/* {self.banner} */",
-            f"#ifndef {guard}",
-            f"#define {guard}",
-            "",
-            "#include <stdint.h>",
-            "",
-            "#ifdef __cplusplus",
-            'extern "C" {',
-            "#endif",
-            "",
+        return c_header(self.banner, guard, [
             f"#define {u}_STAGES {len(self.io)}",
             f"#define {u}_INPUT_BYTES {self.io[0].input_bytes}u",
             f"#define {u}_OUTPUT_BYTES {self.output_bytes}u",
@@ -153,13 +144,6 @@ class _Driver:
             "/* The confidence of int8 exit logits times 2^30 (what the thresholds compare with). */",
             f"uint32_t {n}_early_exit_confidence(const int8_t *logits, int32_t count, "
             "const uint32_t *weights);",
-            "",
-            "#ifdef __cplusplus",
-            "}",
-            "#endif",
-            "",
-            f"#endif /* {guard} */",
-            "",
         ])
 
     def source(self) -> str:

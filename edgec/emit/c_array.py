@@ -42,6 +42,15 @@ def _tensor_macros(prefix: str, t: Tensor) -> list[str]:
     return out
 
 
+def c_header(banner: str, guard: str, body: list[str]) -> str:
+    """A C header: the banner, an include guard, <stdint.h>, and `body` inside extern "C"
+    for C++ (every header edgec writes has this frame)."""
+    return "\n".join([f"/* {banner} */", f"#ifndef {guard}", f"#define {guard}", "",
+                      "#include <stdint.h>", "", "#ifdef __cplusplus", 'extern "C" {', "#endif",
+                      "", *body, "", "#ifdef __cplusplus", "}", "#endif", "",
+                      f"#endif /* {guard} */", ""])
+
+
 def io_macros(upper: str, inputs: list[Tensor], outputs: list[Tensor]) -> list[str]:
     """A comment and the macros of each input and output (<UPPER>_INPUT0_BYTES, ...): the
     flatbuffer's header and the AOT header describe their tensors the same way."""
@@ -64,28 +73,11 @@ def render(tflite: bytes, name: str, header_name: str, banner: str, arena_bytes:
                       "need slightly less). */")
         macros.append(f"#define {upper}_ARENA_BYTES {arena_bytes}u")
     macros += io_macros(upper, inputs, outputs)
-    header = f"""/* {banner} */
-#ifndef {guard}
-#define {guard}
-
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {{
-#endif
-
-{chr(10).join(macros)}
-
-/* The .tflite flatbuffer: pass it to tflite::GetModel({name}_data). */
-extern const uint8_t {name}_data[];
-extern const uint32_t {name}_data_len;
-
-#ifdef __cplusplus
-}}
-#endif
-
-#endif /* {guard} */
-"""
+    header = c_header(banner, guard, [
+        *macros, "",
+        f"/* The .tflite flatbuffer: pass it to tflite::GetModel({name}_data). */",
+        f"extern const uint8_t {name}_data[];",
+        f"extern const uint32_t {name}_data_len;"])
     source = f"""/* {banner} */
 #include "{header_name}"
 

@@ -97,6 +97,11 @@ def batches(cases, tmp_path_factory) -> dict[str, Batch]:
     return out
 
 
+def batch_sources(batch: Batch) -> list[Path]:
+    """The generated models' C (not the kernels)."""
+    return [path for path in batch.sources if path.name == codegen.SOURCE]
+
+
 @pytest.mark.parametrize("kernel_set", ["dsp", "mve"])
 def test_the_batch_exercises_every_variant_and_the_fallbacks(batches, kernel_set):
     stats = batches[kernel_set].stats
@@ -106,6 +111,10 @@ def test_the_batch_exercises_every_variant_and_the_fallbacks(batches, kernel_set
     fused = [f for s in stats for f in s["fused"]]
     assert {"CONV_2D+ADD", "DEPTHWISE_CONV_2D+ADD", "FULLY_CONNECTED+ADD"} <= set(fused)
     assert all(s["kernel_set"] == kernel_set for s in stats)
+    # each family has its own variant in the set (the MVE depthwise included)
+    calls = "".join(path.read_text() for path in batch_sources(batches[kernel_set]))
+    for family in ("conv2d", "depthwise_conv2d", "fully_connected"):
+        assert f"edgec_{family}_s8_{kernel_set}(&" in calls
 
 
 @pytest.mark.parametrize("kernel_set, core", [("dsp", "cortex-m4"), ("dsp", "cortex-m7"),

@@ -5,7 +5,7 @@ Helium (MVE, Cortex-M55).
 call into a call of its variant in edgec_<family>_dsp.c (SXTB16 and SMLAD from
 <arm_acle.h>); `specialize(kernel, "mve")` uses edgec_conv_mve.c,
 edgec_fully_connected_mve.c (VMLADAVA from <arm_mve.h>) and edgec_depthwise_conv_mve.c
-(sixteen channels a vector). What the variants expect is prepared here, once:
+(eight channels a vector). What the variants expect is prepared here, once:
 
 - the input offset folded into the bias: sum(w * (x + offset)) + bias equals
   sum(w * x) + bias + offset * sum(w) in int32 arithmetic, exact when every position
@@ -14,8 +14,8 @@ edgec_fully_connected_mve.c (VMLADAVA from <arm_mve.h>) and edgec_depthwise_conv
 - the weights laid out as the kernel reads them: DSP, pairs or fours of rows interleaved
   word by word, rows zero padded to a multiple of 8, depthwise taps grouped by four
   channels, so every weight is loaded once as part of a word; MVE, rows zero padded to a
-  multiple of 16 (one vector), depthwise taps grouped by sixteen channels (zero padded,
-  the bias too);
+  multiple of 16 (one vector), depthwise taps grouped by eight channels (zero padded,
+  the per-channel tables too);
 - with a fused residual ADD, a table of what the ADD makes of each int8 value of either
   input before adding (its rescaling depends on that one value), computed here with
   the kernels' own arithmetic (`mbqm`).
@@ -152,7 +152,7 @@ def _conv(k: Kernel, isa: str) -> Kernel:
 
 
 def _depthwise(k: Kernel, isa: str) -> Kernel:
-    """DSP: SMLABB/SMLATT over four channels a word; MVE: sixteen channels a vector."""
+    """DSP: SMLABB/SMLATT over four channels a word; MVE: eight channels a vector."""
     p = k.params
     taps = p["k_h"] * p["k_w"]
     if p["depth_multiplier"] != 1 or taps > MAX_TAPS:
@@ -160,14 +160,15 @@ def _depthwise(k: Kernel, isa: str) -> Kernel:
     c = p["in_c"]
     weights = _arrays(k)["filter"].astype(np.int8).reshape(taps, c)
     tables = _channel_tables(k, weights.T, c, p["input_offset"])
-    if isa == "mve":  # per block of 16 channels, its weights tap by tap, zero padded
-        blocks = (c + 15) // 16
-        padded = _pad_columns(weights, 16)
-        filter_data = padded.reshape(taps, blocks, 16).transpose(1, 0, 2).reshape(-1)
-        bias = np.zeros(16 * blocks, dtype=np.int64)  # loaded 16 at a time (VLD2)
-        bias[:c] = tables[0].values
-        tables[0] = replace(tables[0], values=bias)
-        scratch = 16 * blocks
+    if isa == "mve":  # per block of 8 channels, its weights tap by tap, zero padded
+        blocks = (c + 7) // 8
+        padded = _pad_columns(weights, 8)
+        filter_data = padded.reshape(taps, blocks, 8).transpose(1, 0, 2).reshape(-1)
+        for i, table in enumerate(tables):  # bias, multiplier, shift: loaded 8 at a time
+            values = np.zeros(8 * blocks, dtype=np.int64)
+            values[:c] = table.values
+            tables[i] = replace(table, values=values)
+        scratch = 8 * blocks
     else:  # per group of four channels, their weights tap by tap; then the last c % 4
         quads = c // 4
         grouped = weights[:, :4 * quads].reshape(taps, quads, 4).transpose(1, 0, 2).reshape(-1)

@@ -3,7 +3,7 @@ depthwise convolutions and fully connected layers, alone or with a residual ADD 
 
 The shapes aim at the variants' edges: channel counts around multiples of four (the
 depthwise and fully connected blocks, the odd last output channel) and, for depthwise,
-of sixteen (the Helium variant's vectors, 1 to 40 channels), odd pixel counts
+of eight (the Helium variant's vectors, 1 to 40 channels), odd pixel counts
 (the last pixel of a convolution taken twice), 1x1 windows read in place, padding that
 needs the input zero point, strides and dilations, and requantization shifts on both
 sides of zero. A few models (grouped, depth multiplier 2) keep the portable kernel.
@@ -44,7 +44,7 @@ def conv(rng, residual: bool = False, depthwise: bool = False, multiplier: int =
     while True:
         n, h, w = int(rng.integers(1, 3)), int(rng.integers(1, 10)), int(rng.integers(1, 10))
         if depthwise:
-            # around multiples of four (DSP) and of sixteen (MVE vectors)
+            # around multiples of four (DSP words) and of eight (MVE vectors of int16)
             pick = rng.random()
             c = int(rng.choice([16, 32]) if pick < 0.2 else
                     rng.integers(1, 14) if pick < 0.5 else rng.integers(14, 41))

@@ -5,7 +5,7 @@
  * the odd lanes into int32 (exact: int8 * int8), added to two int32x4 accumulators, one
  * for channels {0, 2, 4, 6} of the block, one for {1, 3, 5, 7}; the bias is loaded that way
  * (VLD2 deinterleaves). Eight channels keep the accumulators, the two vectors loaded and
- * the products in registers (sixteen spill with GCC 12). The results are requantized four
+ * the products in registers (with sixteen, GCC 12 spills). The results are requantized four
  * lanes at a time and VMOVNB / VMOVNT narrow both accumulators into one int16 vector in
  * channel order, stored as bytes (VSTRB.16). The channels % 8 last channels take the same
  * path with a tail predicate (VCTP): no input byte past the last channel is read, no

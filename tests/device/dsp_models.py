@@ -46,8 +46,8 @@ def conv(rng, residual: bool = False, depthwise: bool = False, multiplier: int =
         if depthwise:
             # around multiples of four (DSP words) and of eight (MVE vectors of int16)
             pick = rng.random()
-            c = int(rng.choice([16, 32]) if pick < 0.2 else
-                    rng.integers(1, 14) if pick < 0.5 else rng.integers(14, 41))
+            c = int(rng.choice([16, 32]) if pick < 0.2 else rng.integers(1, 8) if pick < 0.4
+                    else rng.integers(8, 14) if pick < 0.55 else rng.integers(14, 41))
             k = int(rng.choice([1, 2, 3, 3, 3, 5]))
             kh = kw = k
             draw = rng.random()

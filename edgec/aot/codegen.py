@@ -33,6 +33,7 @@ KERNEL_FILES = {
     "edgec_depthwise_conv2d_s8_dsp": "edgec_depthwise_conv_dsp.c",
     "edgec_fully_connected_s8_dsp": "edgec_fully_connected_dsp.c",
     "edgec_conv2d_s8_mve": "edgec_conv_mve.c",
+    "edgec_depthwise_conv2d_s8_mve": "edgec_depthwise_conv_mve.c",
     "edgec_fully_connected_s8_mve": "edgec_fully_connected_mve.c",
 }
 KERNEL_HEADERS = ("edgec_kernels.h", "edgec_fixedpoint.h")

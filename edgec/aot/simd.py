@@ -3,9 +3,9 @@ Helium (MVE, Cortex-M55).
 
 `specialize(kernel, "dsp")` turns a lowered CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED
 call into a call of its variant in edgec_<family>_dsp.c (SXTB16 and SMLAD from
-<arm_acle.h>); `specialize(kernel, "mve")` uses edgec_conv_mve.c and
-edgec_fully_connected_mve.c (VMLADAVA from <arm_mve.h>) for the other two and the DSP
-depthwise. What the variants expect is prepared here, once:
+<arm_acle.h>); `specialize(kernel, "mve")` uses edgec_conv_mve.c,
+edgec_fully_connected_mve.c (VMLADAVA from <arm_mve.h>) and edgec_depthwise_conv_mve.c
+(eight channels a vector). What the variants expect is prepared here, once:
 
 - the input offset folded into the bias: sum(w * (x + offset)) + bias equals
   sum(w * x) + bias + offset * sum(w) in int32 arithmetic, exact when every position
@@ -14,7 +14,8 @@ depthwise. What the variants expect is prepared here, once:
 - the weights laid out as the kernel reads them: DSP, pairs or fours of rows interleaved
   word by word, rows zero padded to a multiple of 8, depthwise taps grouped by four
   channels, so every weight is loaded once as part of a word; MVE, rows zero padded to a
-  multiple of 16 (one vector);
+  multiple of 16 (one vector), depthwise taps grouped by eight channels (zero padded,
+  the per-channel tables too);
 - with a fused residual ADD, a table of what the ADD makes of each int8 value of either
   input before adding (its rescaling depends on that one value), computed here with
   the kernels' own arithmetic (`mbqm`).
@@ -151,28 +152,39 @@ def _conv(k: Kernel, isa: str) -> Kernel:
 
 
 def _depthwise(k: Kernel, isa: str) -> Kernel:
-    """The DSP variant on both kinds of core (SMLABB/SMLATT over four channels a word)."""
+    """DSP: SMLABB/SMLATT over four channels a word; MVE: eight channels a vector."""
     p = k.params
     taps = p["k_h"] * p["k_w"]
     if p["depth_multiplier"] != 1 or taps > MAX_TAPS:
         return k
     c = p["in_c"]
     weights = _arrays(k)["filter"].astype(np.int8).reshape(taps, c)
-    quads = c // 4
-    grouped = weights[:, :4 * quads].reshape(taps, quads, 4).transpose(1, 0, 2).reshape(-1)
-    tail = weights[:, 4 * quads:].T.reshape(-1)
+    tables = _channel_tables(k, weights.T, c, p["input_offset"])
+    if isa == "mve":  # per block of 8 channels, its weights tap by tap, zero padded
+        blocks = (c + 7) // 8
+        padded = _pad_columns(weights, 8)
+        filter_data = padded.reshape(taps, blocks, 8).transpose(1, 0, 2).reshape(-1)
+        for i, table in enumerate(tables):  # bias, multiplier, shift: loaded 8 at a time
+            values = np.zeros(8 * blocks, dtype=np.int64)
+            values[:c] = table.values
+            tables[i] = replace(table, values=values)
+        scratch = 8 * blocks
+    else:  # per group of four channels, their weights tap by tap; then the last c % 4
+        quads = c // 4
+        grouped = weights[:, :4 * quads].reshape(taps, quads, 4).transpose(1, 0, 2).reshape(-1)
+        tail = weights[:, 4 * quads:].T.reshape(-1)
+        filter_data, scratch = np.concatenate([grouped, tail]), _round4(c)
     keep = ("batches", "in_h", "in_w", "out_h", "out_w", "k_h", "k_w", "stride_h", "stride_w",
             "dilation_h", "dilation_w", "pad_h", "pad_w")
-    refs, tables = _refs(k)
+    refs, residual = _refs(k)
     params = {**{f: p[f] for f in keep}, "channels": c, "pad_value": -p["input_offset"],
               "output_offset": p["output_offset"], "act_min": p["act_min"],
               "act_max": p["act_max"], **refs}
-    arrays = [CArray(f"{k.name}_filter", "int8_t", np.concatenate([grouped, tail])),
-              *_channel_tables(k, weights.T, c, p["input_offset"]), *tables]
+    arrays = [CArray(f"{k.name}_filter", "int8_t", filter_data), *tables, *residual]
     return replace(k, params_type="edgec_depthwise_dsp_params", params=params, arrays=arrays,
-                   call="edgec_depthwise_conv2d_s8_dsp({params}, {in0}, {out}, {residual}, "
-                        "{shortcut}, {scratch})",
-                   scratch_bytes=_round4(c))
+                   call=f"edgec_depthwise_conv2d_s8_{isa}({{params}}, {{in0}}, {{out}}, "
+                        "{residual}, {shortcut}, {scratch})",
+                   scratch_bytes=scratch)
 
 
 def _fully_connected(k: Kernel, isa: str) -> Kernel:

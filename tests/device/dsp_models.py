@@ -2,7 +2,8 @@
 depthwise convolutions and fully connected layers, alone or with a residual ADD fused in.
 
 The shapes aim at the variants' edges: channel counts around multiples of four (the
-depthwise and fully connected blocks, the odd last output channel), odd pixel counts
+depthwise and fully connected blocks, the odd last output channel) and, for depthwise,
+of eight (the Helium variant's vectors, 1 to 40 channels), odd pixel counts
 (the last pixel of a convolution taken twice), 1x1 windows read in place, padding that
 needs the input zero point, strides and dilations, and requantization shifts on both
 sides of zero. A few models (grouped, depth multiplier 2) keep the portable kernel.
@@ -38,14 +39,19 @@ def _residual(g: Graph, rng, y: int, shape, inputs: list[int]) -> tuple[list[int
     return inputs + [s], out
 
 
-def conv(rng, residual: bool = False, depthwise: bool = False) -> bytes:
+def conv(rng, residual: bool = False, depthwise: bool = False, multiplier: int = 0) -> bytes:
+    """multiplier: the depth multiplier of a depthwise convolution (0: 2 one time in 10, else 1)."""
     while True:
         n, h, w = int(rng.integers(1, 3)), int(rng.integers(1, 10)), int(rng.integers(1, 10))
         if depthwise:
-            c = int(rng.integers(1, 14))
+            # around multiples of four (DSP words) and of eight (MVE vectors of int16)
+            pick = rng.random()
+            c = int(rng.choice([16, 32]) if pick < 0.2 else rng.integers(1, 8) if pick < 0.4
+                    else rng.integers(8, 14) if pick < 0.55 else rng.integers(14, 41))
             k = int(rng.choice([1, 2, 3, 3, 3, 5]))
             kh = kw = k
-            mult = 2 if rng.random() < 0.1 else 1
+            draw = rng.random()
+            mult = multiplier or (2 if draw < 0.1 else 1)
             oc = c * mult
         else:
             direct = rng.random() < 0.3  # a 1x1 window read in place
@@ -105,11 +111,12 @@ def fully_connected(rng, residual: bool = False) -> bytes:
 
 def models(seed: int, count: int) -> list[bytes]:
     """`count` models of every kind (convolution, depthwise, fully connected), a quarter of
-    them with a residual ADD."""
+    them with a residual ADD; the second depthwise one has a depth multiplier of 2 (the
+    portable kernel)."""
     rng = np.random.default_rng(seed)
     out = []
     for i in range(count):
         residual = i % 4 == 3
-        out += [conv(rng, residual), conv(rng, residual, depthwise=True),
+        out += [conv(rng, residual), conv(rng, residual, depthwise=True, multiplier=2 * (i == 1)),
                 fully_connected(rng, residual)]
     return out

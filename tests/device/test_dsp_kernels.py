@@ -97,6 +97,11 @@ def batches(cases, tmp_path_factory) -> dict[str, Batch]:
     return out
 
 
+def batch_sources(batch: Batch) -> list[Path]:
+    """The generated models' C (not the kernels)."""
+    return [path for path in batch.sources if path.name == codegen.SOURCE]
+
+
 @pytest.mark.parametrize("kernel_set", ["dsp", "mve"])
 def test_the_batch_exercises_every_variant_and_the_fallbacks(batches, kernel_set):
     stats = batches[kernel_set].stats
@@ -106,6 +111,24 @@ def test_the_batch_exercises_every_variant_and_the_fallbacks(batches, kernel_set
     fused = [f for s in stats for f in s["fused"]]
     assert {"CONV_2D+ADD", "DEPTHWISE_CONV_2D+ADD", "FULLY_CONNECTED+ADD"} <= set(fused)
     assert all(s["kernel_set"] == kernel_set for s in stats)
+    # each family has its own variant in the set (the MVE depthwise included)
+    code = "".join(path.read_text() for path in batch_sources(batches[kernel_set]))
+    for family in ("conv2d", "depthwise_conv2d", "fully_connected"):
+        assert f"edgec_{family}_s8_{kernel_set}(&" in code
+
+
+def test_depthwise_channels_cover_the_vector_tails(cases):
+    """Depthwise channel counts below, at and past multiples of 8 (the MVE blocks) and of 4,
+    with and without a fused residual."""
+    seen = set()
+    for tflite in cases.tflites:
+        graph = read_model(tflite).main
+        for op in graph.operators:
+            if op.opcode == "DEPTHWISE_CONV_2D" and op.options["depth_multiplier"] == 1:
+                channels = graph.tensors[op.inputs[0]].shape[-1]
+                seen.add((channels < 8, channels % 8 == 0, len(graph.operators) > 1))
+    assert {(True, False, False), (False, True, False), (False, False, False),
+            (False, False, True)} <= seen
 
 
 @pytest.mark.parametrize("kernel_set, core", [("dsp", "cortex-m4"), ("dsp", "cortex-m7"),

@@ -189,6 +189,12 @@ void edgec_conv2d_s8_mve(const edgec_conv_dsp_params *p, const int8_t *input, in
 void edgec_fully_connected_s8_mve(const edgec_fc_dsp_params *p, const int8_t *input,
                                   int8_t *output, const edgec_residual *res,
                                   const int8_t *shortcut, int32_t *scratch);
+/* Depthwise: per block of eight channels, the block's weights tap by tap (8 * k_h * k_w
+ * bytes, zero past the last channel); bias, multiplier and shift zero padded to a multiple
+ * of 8. Scratch: channels bytes rounded up to 8. */
+void edgec_depthwise_conv2d_s8_mve(const edgec_depthwise_dsp_params *p, const int8_t *input,
+                                   int8_t *output, const edgec_residual *res,
+                                   const int8_t *shortcut, int32_t *scratch);
 
 /* AVERAGE_POOL_2D and MAX_POOL_2D. */
 typedef struct {

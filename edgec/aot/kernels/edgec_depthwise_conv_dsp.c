@@ -10,20 +10,15 @@ EDGEC_DSP_ALWAYS_INLINE void dw_body(const edgec_depthwise_dsp_params *p, const 
                                      int8_t *output, const edgec_dsp_tail *tail,
                                      const int residual, const int32_t taps,
                                      const int8_t *pad_row) {
-  const int32_t ch = p->channels, quads = ch / 4, k_h = p->k_h, k_w = p->k_w;
-  const int32_t in_h = p->in_h, in_w = p->in_w, dh = p->dilation_h, dw = p->dilation_w;
-  const int32_t span_h = (k_h - 1) * dh, span_w = (k_w - 1) * dw;
+  const int32_t ch = p->channels, quads = ch / 4;
+  const int32_t in_h = p->in_h, in_w = p->in_w;
   const int8_t *const filter = p->filter;
   const int32_t *const bias = p->bias;
   const int8_t *tap[EDGEC_DSP_MAX_TAPS];
   int32_t offset[EDGEC_DSP_MAX_TAPS]; /* of each tap from the window's corner */
   size_t at = 0;
-  int32_t b, oy, ox, t = 0, ky, kx;
-  for (ky = 0; ky < k_h; ky++) {
-    for (kx = 0; kx < k_w; kx++) {
-      offset[t++] = (ky * dh * in_w + kx * dw) * ch;
-    }
-  }
+  int32_t b, oy, ox, t;
+  edgec_tap_offsets(p, offset);
   for (b = 0; b < p->batches; b++) {
     const int8_t *image = input + (size_t)b * in_h * in_w * ch;
     for (oy = 0; oy < p->out_h; oy++) {
@@ -32,20 +27,7 @@ EDGEC_DSP_ALWAYS_INLINE void dw_body(const edgec_depthwise_dsp_params *p, const 
         const int32_t ix0 = ox * p->stride_w - p->pad_w;
         const int8_t *w = filter;
         int32_t q, c;
-        if (iy0 >= 0 && iy0 + span_h < in_h && ix0 >= 0 && ix0 + span_w < in_w) {
-          const int8_t *corner = image + ((size_t)iy0 * in_w + ix0) * ch;
-          for (t = 0; t < taps; t++) tap[t] = corner + offset[t];
-        } else {
-          for (t = 0, ky = 0; ky < k_h; ky++) {
-            const int32_t iy = iy0 + ky * dh;
-            for (kx = 0; kx < k_w; kx++, t++) {
-              const int32_t ix = ix0 + kx * dw;
-              tap[t] = (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w)
-                           ? pad_row
-                           : image + ((size_t)iy * in_w + ix) * ch;
-            }
-          }
-        }
+        edgec_window_taps(p, image, iy0, ix0, taps, offset, pad_row, tap);
         for (q = 0; q < quads; q++) {
           const int32_t c0 = 4 * q;
           int32_t a0 = bias[c0], a1 = bias[c0 + 1], a2 = bias[c0 + 2], a3 = bias[c0 + 3];

@@ -172,4 +172,41 @@ EDGEC_INLINE void edgec_window(const edgec_conv_dsp_params *p, const int8_t *ima
   edgec_fill(dst, NULL, tail, 0); /* meets zero weights */
 }
 
+/* Depthwise windows: the offset of each of the k_h x k_w taps from the window's corner. */
+EDGEC_INLINE void edgec_tap_offsets(const edgec_depthwise_dsp_params *p, int32_t *offset) {
+  int32_t ky, kx, t = 0;
+  for (ky = 0; ky < p->k_h; ky++) {
+    for (kx = 0; kx < p->k_w; kx++) {
+      offset[t++] = (ky * p->dilation_h * p->in_w + kx * p->dilation_w) * p->channels;
+    }
+  }
+}
+
+/* The `taps` (k_h x k_w; a constant where the caller specialises) tap pointers of the
+ * window whose corner is input position (iy0, ix0) of `image`: taps outside the input
+ * point at pad_row (the input zero point, one per channel). */
+EDGEC_DSP_ALWAYS_INLINE void edgec_window_taps(const edgec_depthwise_dsp_params *p,
+                                               const int8_t *image, const int32_t iy0,
+                                               const int32_t ix0, const int32_t taps,
+                                               const int32_t *offset, const int8_t *pad_row,
+                                               const int8_t **tap) {
+  const int32_t ch = p->channels, k_h = p->k_h, k_w = p->k_w, in_h = p->in_h, in_w = p->in_w;
+  const int32_t dh = p->dilation_h, dw = p->dilation_w;
+  int32_t t, ky, kx;
+  if (iy0 >= 0 && iy0 + (k_h - 1) * dh < in_h && ix0 >= 0 && ix0 + (k_w - 1) * dw < in_w) {
+    const int8_t *corner = image + ((size_t)iy0 * in_w + ix0) * ch;
+    for (t = 0; t < taps; t++) tap[t] = corner + offset[t];
+    return;
+  }
+  for (t = 0, ky = 0; ky < k_h; ky++) {
+    const int32_t iy = iy0 + ky * dh;
+    for (kx = 0; kx < k_w; kx++, t++) {
+      const int32_t ix = ix0 + kx * dw;
+      tap[t] = (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w)
+                   ? pad_row
+                   : image + ((size_t)iy * in_w + ix) * ch;
+    }
+  }
+}
+
 #endif /* EDGEC_DSP_H_ */

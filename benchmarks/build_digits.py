@@ -62,15 +62,35 @@ def measure(cmd: list[str]) -> tuple[float, float]:
     return float(out[1]), int(out[2]) / 1024
 
 
+def build_command(model: Path, example: Path, out: Path) -> list[str]:
+    """`edgec build` of an example's model for stm32 with its calibration and validation data."""
+    return [str(BIN / "edgec"), "--quiet", "build", str(model), "--target", "stm32",
+            "--calibration", str(example / "calibration.npz"),
+            "--validation", str(example / "validation.npz"), "-o", str(out)]
+
+
+def comparison(runs: dict[str, list[tuple[float, float]]], edgec_cmd: list[str]) -> dict:
+    """The figures both build benchmarks report from interleaved (wall s, peak RSS MiB) runs of
+    "edgec" and "baseline": the command, best wall time and largest RSS of each, their ratio."""
+    best = {k: (min(w for w, _ in v), max(m for _, m in v)) for k, v in runs.items()}
+    return {
+        "command": " ".join(["edgec", *edgec_cmd[1:-1], "OUT"]).replace(str(ROOT) + "/", ""),
+        "edgec_wall_s": round(best["edgec"][0], 2),
+        "edgec_peak_rss_mib": round(best["edgec"][1]),
+        "baseline_wall_s": round(best["baseline"][0], 2),
+        "baseline_peak_rss_mib": round(best["baseline"][1]),
+        "wall_ratio_edgec_over_baseline": round(best["edgec"][0] / best["baseline"][0], 2),
+        "rss_ratio_edgec_over_baseline": round(best["edgec"][1] / best["baseline"][1], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        edgec_cmd = [str(BIN / "edgec"), "--quiet", "build", str(EXAMPLE / "model.keras"),
-                     "--target", "stm32", "--calibration", str(EXAMPLE / "calibration.npz"),
-                     "--validation", str(EXAMPLE / "validation.npz"), "-o", str(out)]
+        edgec_cmd = build_command(EXAMPLE / "model.keras", EXAMPLE, out)
         base_cmd = [sys.executable, "-c", BASELINE, str(EXAMPLE / "model.keras"),
                     str(EXAMPLE / "calibration.npz"), str(Path(tmp) / "base.tflite")]
         runs = {"edgec": [], "baseline": []}
@@ -78,19 +98,12 @@ def main() -> None:
             runs["edgec"].append(measure(edgec_cmd))
             runs["baseline"].append(measure(base_cmd))
         report = json.loads((out / "report.json").read_text())
-    best = {k: (min(w for w, _ in v), max(m for _, m in v)) for k, v in runs.items()}
     v = report["validation"]
     result = {
-        "command": " ".join(["edgec", *edgec_cmd[1:-1], "OUT"]).replace(str(ROOT) + "/", ""),
+        **comparison(runs, edgec_cmd),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
         "repeat": args.repeat,
-        "edgec_wall_s": round(best["edgec"][0], 2),
-        "edgec_peak_rss_mib": round(best["edgec"][1]),
-        "baseline_wall_s": round(best["baseline"][0], 2),
-        "baseline_peak_rss_mib": round(best["baseline"][1]),
-        "wall_ratio_edgec_over_baseline": round(best["edgec"][0] / best["baseline"][0], 2),
-        "rss_ratio_edgec_over_baseline": round(best["edgec"][1] / best["baseline"][1], 2),
         "accuracy_float": v["accuracy_float"],
         "accuracy_int8": v["accuracy_quantized"],
         "accuracy_drop_points": round(v["accuracy_float"] - v["accuracy_quantized"], 2),

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from build_digits import BIN, ROOT, measure
+from build_digits import BIN, ROOT, build_command, comparison, measure
 
 EXAMPLE = ROOT / "examples" / "pytorch_patches"
 SAMPLE_IMAGES = "calibration_image_sample_data_20x128x128x3_float32.npy"
@@ -52,9 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        edgec_cmd = [str(BIN / "edgec"), "--quiet", "build", str(EXAMPLE / "model.onnx"),
-                     "--target", "stm32", "--calibration", str(EXAMPLE / "calibration.npz"),
-                     "--validation", str(EXAMPLE / "validation.npz"), "-o", str(out)]
+        edgec_cmd = build_command(EXAMPLE / "model.onnx", EXAMPLE, out)
         analyze_cmd = [str(BIN / "edgec"), "--quiet", "analyze", str(EXAMPLE / "model.onnx"),
                        "--target", "stm32", "--json"]
         runs = {"edgec": [], "baseline": []}
@@ -65,20 +63,14 @@ def main() -> None:
             runs["baseline"].append(measure(baseline_command(work)))
         analyze = measure(analyze_cmd)
         report = json.loads((out / "report.json").read_text())
-    best = {k: (min(w for w, _ in v), max(m for _, m in v)) for k, v in runs.items()}
     v, c = report["validation"], report["conversion"]
     result = {
-        "command": " ".join(["edgec", *edgec_cmd[1:-1], "OUT"]).replace(str(ROOT) + "/", ""),
+        **comparison(runs, edgec_cmd),
         "baseline": "python -m onnx2tf -i model.onnx -o saved_model -cind image cind.npy -n",
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "load_average": round(os.getloadavg()[0], 1),
         "date": time.strftime("%Y-%m-%d"),
         "repeat": args.repeat,
-        "edgec_wall_s": round(best["edgec"][0], 2),
-        "edgec_peak_rss_mib": round(best["edgec"][1]),
-        "baseline_wall_s": round(best["baseline"][0], 2),
-        "baseline_peak_rss_mib": round(best["baseline"][1]),
-        "wall_ratio_edgec_over_baseline": round(best["edgec"][0] / best["baseline"][0], 2),
         "analyze_wall_s": round(analyze[0], 2),
         "pass_seconds": {p["name"]: p["seconds"] for p in report["passes"]},
         "conversion_max_abs_error": c["max_abs_error"],
